@@ -1,0 +1,32 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { DataError } from './errors.js';
+
+const pendingTemps = new Set<string>();
+
+/** Temp files still being written; removed by the interrupt handler so no partial file is left behind. */
+export function cleanupPendingWrites(): void {
+  for (const p of pendingTemps) rmSync(p, { force: true });
+  pendingTemps.clear();
+}
+
+/**
+ * Write via a temp file in the same directory + rename, so readers never see a half-written file
+ * and a failure (full disk, permission) leaves the previous version intact.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    pendingTemps.add(tmp);
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new DataError(`cannot write ${path}: ${code}`, 'choose a writable --output path with free space', err);
+  } finally {
+    pendingTemps.delete(tmp);
+  }
+}

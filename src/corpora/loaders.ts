@@ -1,0 +1,138 @@
+import { basename, extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DataError, UsageError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
+import { readUtf8File, splitLines } from './read-text.js';
+import type { Corpus, Pair } from './types.js';
+
+export const BUNDLED_CORPUS_PATH = fileURLToPath(new URL('../../corpora/bundled/zh-en.jsonl', import.meta.url));
+
+const HAS_LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function checkPair(pair: Pair, where: string): void {
+  if (pair.zh.trim() === '' && pair.en.trim() === '') throw new DataError(`${where}: empty pair (both sides blank)`, 'remove the line or fill both sides');
+  if (pair.zh.trim() === '') throw new DataError(`${where}: the Chinese side is empty`, 'every pair needs both a Chinese and an English text');
+  if (pair.en.trim() === '') throw new DataError(`${where}: the English side is empty`, 'every pair needs both a Chinese and an English text');
+  if (HAS_LONE_SURROGATE.test(pair.zh) || HAS_LONE_SURROGATE.test(pair.en)) {
+    throw new DataError(`${where}: text contains a lone UTF-16 surrogate (a broken \\u escape)`, 'fix the escape sequence; it is not a valid character');
+  }
+}
+
+function checkUniqueIds(pairs: Pair[], path: string): void {
+  const seen = new Map<string, number>();
+  pairs.forEach((p, i) => {
+    const prev = seen.get(p.id);
+    if (prev !== undefined) throw new DataError(`${path}: duplicate pair id "${p.id}" on lines ${prev + 1} and ${i + 1}`, 'ids must be unique');
+    seen.set(p.id, i);
+  });
+}
+
+export function loadJsonl(path: string): Corpus {
+  const { text, raw, notes } = readUtf8File(path);
+  const pairs: Pair[] = [];
+  splitLines(text).forEach((line, i) => {
+    const where = `${path}:${i + 1}`;
+    if (line.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(line);
+    } catch (err) {
+      throw new DataError(`${where}: not valid JSON (${(err as Error).message})`, 'each line must be one JSON object like {"zh": "…", "en": "…"}');
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new DataError(`${where}: expected a JSON object`, 'each line must be {"zh": "…", "en": "…"}');
+    const o = obj as Record<string, unknown>;
+    if (typeof o.zh !== 'string' || typeof o.en !== 'string') {
+      throw new DataError(`${where}: missing string fields "zh" and "en"`, 'each line must be {"zh": "…", "en": "…"} (optional "id", "domain")');
+    }
+    const pair: Pair = {
+      id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : String(pairs.length + 1),
+      domain: typeof o.domain === 'string' && o.domain ? o.domain : 'general',
+      zh: o.zh,
+      en: o.en,
+    };
+    checkPair(pair, where);
+    pairs.push(pair);
+  });
+  checkUniqueIds(pairs, path);
+  return finish({ id: basename(path), format: 'jsonl', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
+}
+
+export function loadTsv(path: string): Corpus {
+  const { text, raw, notes } = readUtf8File(path);
+  const pairs: Pair[] = [];
+  splitLines(text).forEach((line, i) => {
+    const where = `${path}:${i + 1}`;
+    if (line.trim() === '') return;
+    const cols = line.split('\t');
+    if (cols.length < 2) throw new DataError(`${where}: no TAB between the Chinese and English text`, 'each line must be <zh><TAB><en>');
+    if (cols.length > 2) throw new DataError(`${where}: ${cols.length} TAB-separated columns, expected 2`, 'each line must be <zh><TAB><en>, with no TAB inside the texts');
+    const pair: Pair = { id: String(i + 1), domain: 'general', zh: cols[0]!, en: cols[1]! };
+    checkPair(pair, where);
+    pairs.push(pair);
+  });
+  return finish({ id: basename(path), format: 'tsv', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
+}
+
+export function loadTextPair(zhPath: string, enPath: string): Corpus {
+  const zh = readUtf8File(zhPath);
+  const en = readUtf8File(enPath);
+  const zl = splitLines(zh.text);
+  const el = splitLines(en.text);
+  if (zl.length !== el.length) {
+    throw new DataError(
+      `misaligned corpus: ${zhPath} has ${zl.length} lines but ${enPath} has ${el.length}; line ${Math.min(zl.length, el.length) + 1} has no partner`,
+      'the two files must be line-aligned translations',
+    );
+  }
+  const pairs: Pair[] = zl.map((z, i) => {
+    const pair: Pair = { id: String(i + 1), domain: 'general', zh: z, en: el[i]! };
+    checkPair(pair, `line ${i + 1} of ${zhPath} / ${enPath}`);
+    return pair;
+  });
+  const zs = sha256(zh.raw);
+  const es = sha256(en.raw);
+  return finish({
+    id: `${basename(zhPath)}+${basename(enPath)}`,
+    format: 'text-pair',
+    files: [{ path: zhPath, sha256: zs, bytes: zh.raw.length }, { path: enPath, sha256: es, bytes: en.raw.length }],
+    sha256Override: sha256(`${zs}\n${es}`),
+    pairs,
+    notes: [...zh.notes, ...en.notes],
+  });
+}
+
+function finish(c: Omit<Corpus, 'sha256'> & { sha256Override?: string }): Corpus {
+  if (c.pairs.length === 0) throw new DataError(`${c.files.map((f) => f.path).join(', ')}: no sentence pairs found`, 'the corpus is empty');
+  const { sha256Override, ...rest } = c;
+  return { ...rest, sha256: sha256Override ?? c.files[0]!.sha256 };
+}
+
+export function loadBundledCorpus(): Corpus {
+  const c = loadJsonl(BUNDLED_CORPUS_PATH);
+  return {
+    ...c,
+    id: 'bundled',
+    license: 'CC-BY-4.0',
+    description: 'tokbench bundled corpus: original Chinese (Simplified) / English pairs written for this project',
+  };
+}
+
+/**
+ * `--corpus` forms: (none) → bundled; `a.tsv`; `a.jsonl`; `zh.txt,en.txt`.
+ */
+export function loadCorpus(spec?: string): Corpus {
+  if (spec === undefined || spec === 'bundled') return loadBundledCorpus();
+  if (spec.includes(',')) {
+    const parts = spec.split(',');
+    if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`--corpus "${spec}": expected two files, zh.txt,en.txt`);
+    return loadTextPair(resolve(parts[0]), resolve(parts[1]));
+  }
+  const path = resolve(spec);
+  const ext = extname(path).toLowerCase();
+  if (ext === '.jsonl' || ext === '.ndjson') return loadJsonl(path);
+  if (ext === '.tsv' || ext === '.tab') return loadTsv(path);
+  throw new UsageError(
+    `--corpus "${spec}": unknown corpus format "${ext || '(no extension)'}"`,
+    'use a .tsv (zh<TAB>en), a .jsonl ({"zh","en"} per line), or zh.txt,en.txt',
+  );
+}

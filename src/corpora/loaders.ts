@@ -112,6 +112,8 @@ export function loadBundledCorpus(): Corpus {
   return {
     ...c,
     id: 'bundled',
+    // A package-relative path: results must not depend on where tokbench is installed.
+    files: c.files.map((f) => ({ ...f, path: 'corpora/bundled/zh-en.jsonl' })),
     license: 'CC-BY-4.0',
     description: 'tokbench bundled corpus: original Chinese (Simplified) / English pairs written for this project',
   };

@@ -97,7 +97,7 @@ export function loadTokenizer(spec: TokenizerSpec | string, options: LoadOptions
   if (p && !s.path) {
     if (p.source.kind === 'tiktoken-builtin') {
       const file = builtinEncodingFile(p.source.encoding);
-      const info = infoFromPreset(p, 'tiktoken', file.sha256, { kind: 'builtin', package: 'tiktoken', version: packageVersion('tiktoken') ?? 'unknown', path: file.path }, 'none');
+      const info = infoFromPreset(p, 'tiktoken', file.sha256, { kind: 'builtin', package: 'tiktoken', version: packageVersion('tiktoken') ?? 'unknown', path: `tiktoken/encoders/${p.source.encoding}.json` }, 'none');
       info.vocabSize = file.vocabSize;
       if (window !== undefined) info.contextWindow = window;
       return new TiktokenAdapter(p.source.encoding, info, options);
@@ -106,7 +106,7 @@ export function loadTokenizer(spec: TokenizerSpec | string, options: LoadOptions
     const adapter = loadHfFile(path, {
       id: p.id, name: p.name, family: p.family, vendor: p.vendor, origin: p.origin,
       contextWindow: window ?? p.contextWindow,
-      source: { kind: 'npm', package: p.source.package, version: packageVersion(p.source.package) ?? 'unknown', path },
+      source: { kind: 'npm', package: p.source.package, version: packageVersion(p.source.package) ?? 'unknown', path: `${p.source.package}/${p.source.file}` },
     }, options, p.sha256);
     return adapter;
   }

@@ -6,6 +6,7 @@ import { defaultPresetIds } from '../tokenizers/presets.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { TokbenchError, UsageError } from './errors.js';
 import { makeSignature } from './signature.js';
+import { runFinalizers, runTokenizerPasses } from './passes.js';
 import { countChars, utf8Bytes, type CharUnit, CHAR_UNITS } from './text-units.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type TokenizerFailure, type TokenizerResult } from './types.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
@@ -129,7 +130,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
   const createdAt = new Date().toISOString();
   const assemble = (): BenchmarkResult => {
     const ok = results.length ? withRelativeCosts(results) : [];
-    return {
+    return runFinalizers({
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'tokbench', version: TOKBENCH_VERSION },
       createdAt,
@@ -140,7 +141,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       failures: [...failures],
       warnings: [...warnings],
       signature: makeSignature(corpus, protocol, ok.map((r) => r.tokenizer)),
-    };
+    }, options);
   };
 
   for (const [index, spec] of specs.entries()) {
@@ -156,6 +157,10 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       });
       const zh = await countInBatches(tok, zhTexts, batchSize, options.signal);
       const en = await countInBatches(tok, enTexts, batchSize, options.signal);
+      const extra = await runTokenizerPasses({
+        tokenizer: tok, corpus, pairCounts: { zh, en }, options,
+        warn: (m) => { warnings.push(`${tok!.info.id}: ${m}`); warn(`${tok!.info.id}: ${m}`); },
+      });
       const zhStats = languageStats({ tokens: sum(zh), characters: zhChars, bytes: prepared.zhBytes });
       const enStats = languageStats({ tokens: sum(en), characters: enChars, bytes: prepared.enBytes });
       results.push({
@@ -168,6 +173,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
         domains: domainStats(domains, zh, en),
         pairCounts: { zh, en },
         seconds: (performance.now() - t0) / 1000,
+        ...extra,
       });
       options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'done' });
     } catch (err) {

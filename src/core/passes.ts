@@ -1,0 +1,55 @@
+import type { Corpus } from '../corpora/types.js';
+import type { TokenizerAdapter } from '../tokenizers/types.js';
+import type { BenchmarkResult, TokenizerResult } from './types.js';
+import type { RunOptions } from './runner.js';
+
+/** What a per-tokenizer pass sees: the loaded tokenizer, the corpus, and the counts already computed. */
+export interface PassContext {
+  tokenizer: TokenizerAdapter;
+  corpus: Corpus;
+  /** Per-pair token counts (corpus order), as computed under the run's protocol. */
+  pairCounts: { zh: number[]; en: number[] };
+  options: RunOptions;
+  warn: (message: string) => void;
+}
+
+/**
+ * A per-tokenizer pass runs while the tokenizer is loaded and returns extra fields for its TokenizerResult
+ * (e.g. sanity checks, distribution metrics). Passes must not change the counts.
+ */
+export interface TokenizerPass {
+  name: string;
+  enabled?: (options: RunOptions) => boolean;
+  run: (ctx: PassContext) => Promise<Partial<TokenizerResult>>;
+}
+
+/** A finaliser derives run-level fields from the assembled result (e.g. bootstrap intervals, verdicts, prices). */
+export interface ResultFinalizer {
+  name: string;
+  enabled?: (options: RunOptions) => boolean;
+  run: (result: BenchmarkResult, options: RunOptions) => BenchmarkResult;
+}
+
+/** Registered passes, in order. Add new ones here (one line each). */
+export const TOKENIZER_PASSES: TokenizerPass[] = [];
+
+/** Registered finalisers, in order. Add new ones here (one line each). */
+export const RESULT_FINALIZERS: ResultFinalizer[] = [];
+
+export async function runTokenizerPasses(ctx: PassContext): Promise<Partial<TokenizerResult>> {
+  let extra: Partial<TokenizerResult> = {};
+  for (const pass of TOKENIZER_PASSES) {
+    if (pass.enabled && !pass.enabled(ctx.options)) continue;
+    extra = { ...extra, ...(await pass.run(ctx)) };
+  }
+  return extra;
+}
+
+export function runFinalizers(result: BenchmarkResult, options: RunOptions): BenchmarkResult {
+  let r = result;
+  for (const f of RESULT_FINALIZERS) {
+    if (f.enabled && !f.enabled(options)) continue;
+    r = f.run(r, options);
+  }
+  return r;
+}

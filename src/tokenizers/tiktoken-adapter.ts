@@ -5,6 +5,10 @@ import { sha256 } from '../core/hash.js';
 import { DataError } from '../core/errors.js';
 import { packageRoot } from '../core/version.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import { byteVocabFromRanks, splitAtSafeBoundaries, type ByteVocab } from './safe-chunks.js';
+
+/** Lines longer than this (UTF-16 units) are split at provably count-neutral boundaries (see safe-chunks.ts). */
+export const LONG_LINE = 4096;
 
 
 export const TIKTOKEN_ENCODINGS = ['gpt2', 'r50k_base', 'p50k_base', 'cl100k_base', 'o200k_base'] as const;
@@ -38,11 +42,23 @@ export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha2
 export class TiktokenAdapter implements TokenizerAdapter {
   readonly info: TokenizerInfo;
   private enc: Tiktoken | undefined;
+  private vocab: ByteVocab | undefined;
+  private readonly encoding: BuiltinEncoding;
 
   constructor(encoding: BuiltinEncoding, info: TokenizerInfo, _options: EncodeOptions) {
     // tiktoken's OpenAI encodings never add BOS/EOS: there is no post-processor, so addSpecialTokens is moot.
     this.enc = get_encoding(encoding as TiktokenEncoding);
+    this.encoding = encoding;
     this.info = info;
+  }
+
+  /** Token count of one text; long lines are encoded chunk by chunk at count-neutral boundaries. */
+  private countOne(enc: Tiktoken, text: string): number {
+    if (text.length <= LONG_LINE) return enc.encode_ordinary(text).length;
+    this.vocab ??= byteVocabFromRanks((JSON.parse(readFileSync(builtinEncodingFile(this.encoding).path, 'utf8')) as EncoderFile).bpe_ranks);
+    let n = 0;
+    for (const chunk of splitAtSafeBoundaries(text, this.vocab)) n += enc.encode_ordinary(chunk).length;
+    return n;
   }
 
   private get live(): Tiktoken {
@@ -57,7 +73,7 @@ export class TiktokenAdapter implements TokenizerAdapter {
 
   async countBatch(texts: readonly string[]): Promise<number[]> {
     const enc = this.live;
-    return texts.map((t) => enc.encode_ordinary(t).length);
+    return texts.map((t) => this.countOne(enc, t));
   }
 
   async decode(ids: readonly number[]): Promise<string> {
@@ -67,5 +83,6 @@ export class TiktokenAdapter implements TokenizerAdapter {
   dispose(): void {
     this.enc?.free();
     this.enc = undefined;
+    this.vocab = undefined;
   }
 }

@@ -1,6 +1,7 @@
 // Regenerates results/ from the built CLI, so published tables are never edited by hand.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -12,21 +13,38 @@ mkdirSync(out, { recursive: true });
 const jobs = [
   { name: 'bundled', args: [] },
 ];
+
+// FLORES-200 (dev + devtest) when ../shared has it. Its maintainers ask that the text not be re-hosted, so the
+// corpus is unpacked to a temp dir only, and these results go to test-output/ (gitignored), never to results/.
+const floresZip = process.env.TOKBENCH_FLORES_ZIP ?? join(root, '..', 'shared', 'corpora', 'flores200', 'flores200-zh-en.zip');
+if (existsSync(floresZip)) {
+  const { unzipSync, strFromU8 } = await import('fflate');
+  const files = unzipSync(readFileSync(floresZip));
+  const side = (lang) => ['dev', 'devtest'].map((s) => strFromU8(files[`${s}/${lang}.${s}`])).join('');
+  const tmp = mkdtempSync(join(tmpdir(), 'tokbench-flores-'));
+  const zh = join(tmp, 'flores200.zho_Hans.txt');
+  const en = join(tmp, 'flores200.eng_Latn.txt');
+  writeFileSync(zh, side('zho_Hans'));
+  writeFileSync(en, side('eng_Latn'));
+  jobs.push({ name: 'flores200', args: ['--corpus', `${zh},${en}`], dir: join(root, 'test-output', 'results') });
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+} else {
+  console.log(`FLORES-200 not found at ${floresZip}: only the bundled corpus is regenerated`);
+}
 for (const job of jobs) {
-  for (const [format, ext] of [['json', 'json'], ['markdown', 'md'], ['csv', 'csv']]) {
-    const file = join(out, `${job.name}.${ext}`);
+  for (const [format, ext] of [['json', 'json'], ['markdown', 'md'], ['csv', 'csv'], ['html', 'html']]) {
+    const file = join(job.dir ?? out, `${job.name}.${ext}`);
     execFileSync(process.execPath, [cli, 'run', ...job.args, '--format', format, '--output', file, '--quiet'], { stdio: 'inherit' });
     console.log(`wrote ${file}`);
   }
 }
 
 // Embed the bundled Markdown table in the README between markers (generated, never hand-edited).
-import { readFileSync, writeFileSync } from 'node:fs';
 const readme = join(root, 'README.md');
 const md = readFileSync(join(out, 'bundled.md'), 'utf8').trim();
 const text = readFileSync(readme, 'utf8').replace(
   /(<!-- results:bundled:start -->)[\s\S]*?(<!-- results:bundled:end -->)/,
-  `$1\n${md.replace(/^### .*\n/, '### Default run on the bundled corpus\n')}\n\nAlso as [JSON](results/bundled.json) and [CSV](results/bundled.csv).\n$2`,
+  `$1\n${md.replace(/^### .*\n/, '### Default run on the bundled corpus\n')}\n\nAlso as [JSON](results/bundled.json), [CSV](results/bundled.csv) and a self-contained [HTML report](results/bundled.html) with charts.\n$2`,
 );
 writeFileSync(readme, text);
 console.log('updated README.md');

@@ -4,7 +4,11 @@ import { cleanupPendingWrites } from './core/atomic-write.js';
 import { ExitCode, TokbenchError, formatUserError } from './core/errors.js';
 import { TOKBENCH_VERSION } from './core/version.js';
 import { registerList } from './commands/list.js';
+import { registerFetchCorpus } from './commands/fetch-corpus.js';
+import { registerCorpusStats } from './commands/corpus-stats.js';
 import { registerRun } from './commands/run.js';
+import { registerCheck } from './commands/check.js';
+import { registerCompare } from './commands/compare.js';
 import type { CliContext } from './cli-context.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -36,9 +40,17 @@ async function main(argv: string[]): Promise<number> {
     .version(TOKBENCH_VERSION)
     .option('--debug', 'show stack traces for errors')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // Commander's own errors (unknown option, missing argument) follow the one-line "tokbench: what (what to do)" form.
+      outputError: (s, write) => write(`tokbench: ${s.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see \`tokbench --help\` or \`tokbench <command> --help\`)\n`),
+    });
   registerRun(program, ctx);
   registerList(program, ctx);
+  registerFetchCorpus(program, ctx);
+  registerCorpusStats(program, ctx);
+  registerCheck(program, ctx);
+  registerCompare(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

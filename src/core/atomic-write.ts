@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { DataError } from './errors.js';
+import { writeFailure } from './limits.js';
 
 const pendingTemps = new Set<string>();
 
@@ -24,8 +24,7 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new DataError(`cannot write ${path}: ${code}`, 'choose a writable --output path with free space', err);
+    throw writeFailure(err, path);
   } finally {
     pendingTemps.delete(tmp);
   }

@@ -2,6 +2,14 @@ import type { Corpus } from '../corpora/types.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import type { BenchmarkResult, TokenizerResult } from './types.js';
 import type { RunOptions } from './runner.js';
+import { bootstrapFinalizer } from '../metrics/bootstrap.js';
+import { pricesFinalizer } from './prices.js';
+import { premiumEstimatorsFinalizer } from '../metrics/premium-estimators.js';
+import { wordMetricsPass, wordsFinalizer } from '../metrics/words.js';
+import { distributionPass } from '../metrics/distribution.js';
+import { nslFinalizer } from '../metrics/nsl.js';
+import { metricDefinitionsFinalizer } from '../metrics/definitions.js';
+import { sanityFinalizer, sanityPass } from './sanity.js';
 
 /** What a per-tokenizer pass sees: the loaded tokenizer, the corpus, and the counts already computed. */
 export interface PassContext {
@@ -31,10 +39,22 @@ export interface ResultFinalizer {
 }
 
 /** Registered passes, in order. Add new ones here (one line each). */
-export const TOKENIZER_PASSES: TokenizerPass[] = [];
+export const TOKENIZER_PASSES: TokenizerPass[] = [
+  wordMetricsPass,
+  distributionPass,
+  sanityPass,
+];
 
 /** Registered finalisers, in order. Add new ones here (one line each). */
-export const RESULT_FINALIZERS: ResultFinalizer[] = [];
+export const RESULT_FINALIZERS: ResultFinalizer[] = [
+  bootstrapFinalizer, // before prices: price rows scale the intervals
+  pricesFinalizer,
+  premiumEstimatorsFinalizer,
+  wordsFinalizer,
+  nslFinalizer,
+  sanityFinalizer,
+  metricDefinitionsFinalizer, // last: describes the metrics the finalisers above produced
+];
 
 export async function runTokenizerPasses(ctx: PassContext): Promise<Partial<TokenizerResult>> {
   let extra: Partial<TokenizerResult> = {};

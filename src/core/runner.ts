@@ -6,10 +6,15 @@ import { defaultPresetIds } from '../tokenizers/presets.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { TokbenchError, UsageError } from './errors.js';
 import { makeSignature } from './signature.js';
+import { checkCorpus } from './sanity.js';
+import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
 import { countChars, utf8Bytes, type CharUnit, CHAR_UNITS } from './text-units.js';
-import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type TokenizerFailure, type TokenizerResult } from './types.js';
+import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type Segmentation, type TokenizerFailure, type TokenizerResult, type ZhLang } from './types.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
+import { countEnglishWords, type PriceTable } from './prices.js';
+import { validateRenyiAlpha } from '../metrics/distribution.js';
+import { checkBaselineInRun } from '../metrics/nsl.js';
 
 export interface RunOptions {
   /** A Corpus, or a `--corpus` spec; default: the bundled corpus. */
@@ -27,7 +32,35 @@ export interface RunOptions {
   onResult?: (partial: BenchmarkResult) => void;
   onProgress?: (event: { tokenizer: string; index: number; total: number; phase: 'start' | 'done' | 'failed' }) => void;
   warn?: (message: string) => void;
+  /** Called when a tokenizer fails (instead of `warn`), so a CLI can report it once in its own words. */
+  onFailure?: (failure: TokenizerFailure) => void;
   signal?: AbortSignal;
+  /** Pre-tokenisation regex for rank files given as `tiktoken:<path>` (Python/Rust syntax or `qwen`/`glm4`/`cl100k`). */
+  regex?: string;
+  /** Bootstrap resamples for 95% intervals (default 1000; 0 disables). */
+  bootstrap?: number;
+  /** Seed of the bootstrap PRNG (default: a fixed seed, so reruns give the same intervals). */
+  seed?: number;
+  /** Price table: a parsed table, a JSON file path, or false for none (default: the bundled data/prices.json). */
+  prices?: PriceTable | string | false;
+  /** NSL baseline: a tokenizer of this run (id, preset alias or spec as given); default: the first that succeeds. */
+  baselineTokenizer?: string;
+  /** Order α of the Rényi efficiency (default 2.5, Zouhar et al. 2023); 1 = Shannon. */
+  renyiAlpha?: number;
+  /** Word-level metrics (fertility, continued words); default true. */
+  wordMetrics?: boolean;
+  /** per-line (default) | joined | petrov2023; see src/core/segmentation.ts. */
+  segmentation?: Segmentation;
+  /** Separator for `joined` (default ' '). */
+  join?: string;
+  /** A named protocol from the literature; fixes segmentation and separator (e.g. petrov2023). */
+  protocol?: NamedProtocol;
+  /** Chinese script, for corpora that have both (bundled, FLORES, NTREX). */
+  lang?: ZhLang;
+  /** FLORES split: dev | devtest | dev+devtest (default). */
+  split?: string;
+  /** Token-id distribution metrics (Rényi efficiency, vocabulary use); default true. */
+  distributionMetrics?: boolean;
 }
 
 interface PreparedCorpus {
@@ -57,6 +90,8 @@ function corpusSummary(c: Corpus): CorpusSummary {
     id: c.id, format: c.format, sha256: c.sha256, files: c.files, pairs: c.pairs.length, domains,
     ...(c.license ? { license: c.license } : {}), ...(c.description ? { description: c.description } : {}),
     notes: c.notes,
+    ...(c.lang ? { lang: c.lang } : {}),
+    ...(c.splits?.length ? { splits: c.splits.map((x) => ({ name: x.name, pairs: x.count })) } : {}),
   };
 }
 
@@ -99,6 +134,7 @@ export function validateRunOptions(o: RunOptions): void {
   }
   if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize <= 0)) throw new UsageError(`batch size must be a positive integer, got ${o.batchSize}`);
   if (o.engine !== undefined && o.engine !== 'native' && o.engine !== 'js') throw new UsageError(`unknown engine "${o.engine}"`, 'use native or js');
+  if (o.renyiAlpha !== undefined) validateRenyiAlpha(o.renyiAlpha);
 }
 
 /**
@@ -114,16 +150,41 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
   const warn = options.warn ?? (() => {});
   // Parse every tokenizer spec before any work: a typo is a usage error, not a half-finished run.
   const specs: TokenizerSpec[] = (options.tokenizers?.length ? options.tokenizers : defaultPresetIds()).map(parseTokenizerSpec);
-  const corpus = typeof options.corpus === 'object' ? options.corpus : loadCorpus(options.corpus);
+  checkBaselineInRun(options.baselineTokenizer, specs);
+  const seg = resolveSegmentation({ segmentation: options.segmentation, join: options.join, protocol: options.protocol, specialTokens });
+  const corpus = typeof options.corpus === 'object' ? options.corpus : loadCorpus(options.corpus, {
+    ...(options.lang !== undefined ? { lang: options.lang } : {}), ...(options.split !== undefined ? { split: options.split } : {}),
+  });
   const prepared = prepareCorpus(corpus, unit);
-  const protocol: Protocol = { segmentation: 'per-line', specialTokens, normalization: 'none', charUnit: unit, hfEngine: engine };
+  const protocol: Protocol = {
+    segmentation: seg.segmentation, specialTokens, normalization: 'none', charUnit: unit, hfEngine: engine,
+    ...(seg.join !== undefined ? { join: seg.join } : {}), ...(corpus.lang ? { lang: corpus.lang } : {}),
+  };
+  // Joined protocols encode one text per side: built once, shared by every tokenizer.
+  const joined = seg.segmentation === 'per-line' ? undefined : {
+    zh: joinedText(corpus, 'zh', seg.segmentation, seg.join), en: joinedText(corpus, 'en', seg.segmentation, seg.join),
+  };
   const zhTexts = corpus.pairs.map((p) => p.zh);
   const enTexts = corpus.pairs.map((p) => p.en);
   const domains = corpus.pairs.map((p) => p.domain);
   const zhChars = sum(prepared.zhChars);
   const enChars = sum(prepared.enChars);
   const warnings: string[] = [...corpus.notes];
-  if (zhChars === 0) warnings.push(`the Chinese side has 0 characters in unit "${unit}": per-character metrics are undefined`);
+  if (seg.segmentation === 'petrov2023' && !corpus.splits?.length) {
+    warnings.push('petrov2023 was defined on FLORES-200 files; this corpus has no split files, so each side counts as one newline-terminated file');
+  }
+  const unitWarnings: string[] = [];
+  if (zhChars === 0) unitWarnings.push(`the Chinese side has 0 characters in unit "${unit}": per-character metrics are undefined`);
+  if (enChars === 0) {
+    unitWarnings.push(`the English side has 0 characters in unit "${unit}"${unit === 'han' ? ' (han counts only Han-script code points, so Latin text has none)' : ''}: ` +
+      'English per-character metrics and the per-character ratio are undefined (reported as null); use --unit codepoint for them');
+  }
+  // Throws when the Chinese side has no Han at all; misalignment and language mix-ups become warnings.
+  const corpusSanity = checkCorpus(corpus);
+  warnings.push(...corpusSanity.warnings.map((w) => w.message));
+  // Undefined per-character metrics are easy to miss in a file: say so on stderr too.
+  for (const w of unitWarnings) warn(w);
+  warnings.push(...unitWarnings);
 
   const results: TokenizerResult[] = [];
   const failures: TokenizerFailure[] = [];
@@ -134,13 +195,14 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'tokbench', version: TOKBENCH_VERSION },
       createdAt,
-      corpus: corpusSummary(corpus),
+      corpus: { ...corpusSummary(corpus), pairUnits: { zhChars: prepared.zhChars, enChars: prepared.enChars, enWords: corpus.pairs.map((p) => countEnglishWords(p.en)) } },
       protocol,
       environment: { node: process.version, icu: process.versions.icu, platform: `${process.platform}-${process.arch}`, packages: enginePackageVersions() },
       results: ok,
       failures: [...failures],
       warnings: [...warnings],
       signature: makeSignature(corpus, protocol, ok.map((r) => r.tokenizer)),
+      corpusSanity,
     }, options);
   };
 
@@ -153,16 +215,19 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       tok = loadTokenizer(spec, {
         engine, addSpecialTokens: specialTokens,
         ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
+        ...(options.regex !== undefined ? { regex: options.regex } : {}),
         warn: (m) => { warnings.push(m); warn(m); },
       });
-      const zh = await countInBatches(tok, zhTexts, batchSize, options.signal);
-      const en = await countInBatches(tok, enTexts, batchSize, options.signal);
+      // Joined protocols have no per-pair counts: pairCounts stay empty and domains {} (see Protocol.lang doc).
+      const zh = joined ? [] : await countInBatches(tok, zhTexts, batchSize, options.signal);
+      const en = joined ? [] : await countInBatches(tok, enTexts, batchSize, options.signal);
+      const [zhJoined, enJoined] = joined ? await tok.countBatch([joined.zh, joined.en]) : [];
       const extra = await runTokenizerPasses({
         tokenizer: tok, corpus, pairCounts: { zh, en }, options,
         warn: (m) => { warnings.push(`${tok!.info.id}: ${m}`); warn(`${tok!.info.id}: ${m}`); },
       });
-      const zhStats = languageStats({ tokens: sum(zh), characters: zhChars, bytes: prepared.zhBytes });
-      const enStats = languageStats({ tokens: sum(en), characters: enChars, bytes: prepared.enBytes });
+      const zhStats = languageStats({ tokens: zhJoined ?? sum(zh), characters: zhChars, bytes: prepared.zhBytes });
+      const enStats = languageStats({ tokens: enJoined ?? sum(en), characters: enChars, bytes: prepared.enBytes });
       results.push({
         status: 'ok',
         tokenizer: tok.info,
@@ -170,7 +235,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
         premium: premium(zhStats.tokens, enStats.tokens),
         effectiveContext: effectiveContext(tok.info.contextWindow, zhStats, enStats),
         cost: { vsEnglish: ratio(zhStats.tokens, enStats.tokens), vsBest: 1 },
-        domains: domainStats(domains, zh, en),
+        domains: joined ? {} : domainStats(domains, zh, en),
         pairCounts: { zh, en },
         seconds: (performance.now() - t0) / 1000,
         ...extra,
@@ -180,8 +245,11 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       if (options.signal?.aborted) throw err;
       if (err instanceof UsageError) throw err;
       const message = err instanceof TokbenchError ? err.message : `${(err as Error).message ?? String(err)}`;
-      failures.push({ status: 'failed', tokenizer: { id: spec.raw }, error: message });
-      warn(`${spec.raw} failed: ${message}`);
+      const hint = err instanceof TokbenchError ? err.hint : undefined;
+      const failure: TokenizerFailure = { status: 'failed', tokenizer: { id: spec.raw }, error: message, ...(hint ? { hint } : {}) };
+      failures.push(failure);
+      if (options.onFailure) options.onFailure(failure);
+      else warn(`${spec.raw} failed: ${message}`);
       options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'failed' });
     } finally {
       tok?.dispose();

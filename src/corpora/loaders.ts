@@ -4,6 +4,8 @@ import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { readUtf8File, splitLines } from './read-text.js';
 import type { Corpus, Pair } from './types.js';
+import type { ZhLang } from '../core/types.js';
+import { loadStandardCorpus, type StandardCorpusOptions } from './standard.js';
 
 export const BUNDLED_CORPUS_PATH = fileURLToPath(new URL('../../corpora/bundled/zh-en.jsonl', import.meta.url));
 
@@ -107,23 +109,42 @@ function finish(c: Omit<Corpus, 'sha256'> & { sha256Override?: string }): Corpus
   return { ...rest, sha256: sha256Override ?? c.files[0]!.sha256 };
 }
 
-export function loadBundledCorpus(): Corpus {
-  const c = loadJsonl(BUNDLED_CORPUS_PATH);
+/** The Traditional rendering of the bundled corpus (opencc-js, see corpora/bundled/MANIFEST.json). */
+export const BUNDLED_HANT_PATH = fileURLToPath(new URL('../../corpora/bundled/zh-Hant.jsonl', import.meta.url));
+
+export function loadBundledCorpus(lang: ZhLang = 'zh-Hans'): Corpus {
+  const hant = lang === 'zh-Hant';
+  const c = loadJsonl(hant ? BUNDLED_HANT_PATH : BUNDLED_CORPUS_PATH);
   return {
     ...c,
     id: 'bundled',
     // A package-relative path: results must not depend on where tokbench is installed.
-    files: c.files.map((f) => ({ ...f, path: 'corpora/bundled/zh-en.jsonl' })),
+    files: c.files.map((f) => ({ ...f, path: hant ? 'corpora/bundled/zh-Hant.jsonl' : 'corpora/bundled/zh-en.jsonl' })),
     license: 'CC-BY-4.0',
-    description: 'tokbench bundled corpus: original Chinese (Simplified) / English pairs written for this project',
+    description: hant
+      ? 'tokbench bundled corpus, Chinese side converted to Traditional (Taiwan) with opencc-js'
+      : 'tokbench bundled corpus: original Chinese (Simplified) / English pairs written for this project',
+    lang,
   };
 }
 
+export type LoadCorpusOptions = StandardCorpusOptions;
+
 /**
- * `--corpus` forms: (none) → bundled; `a.tsv`; `a.jsonl`; `zh.txt,en.txt`.
+ * `--corpus` forms: (none) → bundled; `a.tsv`; `a.jsonl`; `zh.txt,en.txt`; flores200[:split] / ntrex128 (cache);
+ * a FLORES directory or zip; an NTREX directory.
  */
-export function loadCorpus(spec?: string): Corpus {
-  if (spec === undefined || spec === 'bundled') return loadBundledCorpus();
+export function loadCorpus(spec?: string, options: LoadCorpusOptions = {}): Corpus {
+  if (spec === undefined || spec === 'bundled') {
+    if (options.split !== undefined) throw new UsageError('--split applies to FLORES corpora only; the bundled corpus has no splits');
+    return loadBundledCorpus(options.lang);
+  }
+  // Registered ids (flores200, ntrex128), FLORES/NTREX directories and FLORES zips: see standard.ts.
+  const standard = loadStandardCorpus(spec, options);
+  if (standard) return standard;
+  if (options.lang !== undefined || options.split !== undefined) {
+    throw new UsageError(`--${options.lang !== undefined ? 'lang' : 'split'} needs a corpus that has several ${options.lang !== undefined ? 'Chinese scripts' : 'splits'}; ${spec} has one`, 'use it with bundled, flores200 or ntrex128 (or their directories)');
+  }
   if (spec.includes(',')) {
     const parts = spec.split(',');
     if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`--corpus "${spec}": expected two files, zh.txt,en.txt`);

@@ -1,8 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { DataError } from '../core/errors.js';
-
-/** Corpora are data: refuse anything huge before reading it into memory (override with TOKBENCH_MAX_CORPUS_BYTES). */
-const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
+import { DataError, TokbenchError } from '../core/errors.js';
+import { checkLimit, readFailure } from '../core/limits.js';
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(buf: Uint8Array): number {
@@ -40,15 +38,12 @@ export function readUtf8File(path: string, what = 'corpus file'): ReadText {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new DataError(`${path} is a directory, not a ${what}`, 'pass a file path');
-    const max = Number(process.env.TOKBENCH_MAX_CORPUS_BYTES ?? DEFAULT_MAX_BYTES);
-    if (st.size > max) throw new DataError(`${path} is ${st.size} bytes, over the ${max}-byte limit for a ${what}`, 'split it, or raise TOKBENCH_MAX_CORPUS_BYTES');
+    // Corpora are data: refuse anything huge before reading it into memory.
+    checkLimit('corpusBytes', st.size, path);
     raw = readFileSync(path);
   } catch (err) {
-    if (err instanceof DataError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${what} not found: ${path}`, 'check the path');
-    if (code === 'EACCES') throw new DataError(`cannot read ${path}: permission denied`, 'fix the file permissions');
-    throw new DataError(`cannot read ${path}: ${code ?? String(err)}`);
+    if (err instanceof TokbenchError) throw err;
+    throw readFailure(err, path, what);
   }
   const notes: string[] = [];
   const head = raw.subarray(0, 64).toString('latin1');

@@ -22,6 +22,8 @@ export interface MetricDef {
   label: string;
   direction: Direction;
   description: string;
+  /** Where the metric comes from (paper or tool); see docs/metrics.md. */
+  source?: string;
 }
 
 /** Registry of reported metrics: `direction` says which way is better (used by check/compare and reports). */
@@ -36,6 +38,24 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'effectiveContext.zhCharacters', label: 'zh chars in window', direction: 'higher', description: 'Chinese characters that fit the context window' },
   { key: 'effectiveContext.englishEquivalentShare', label: 'window share vs en', direction: 'higher', description: 'English tokens ÷ Chinese tokens: the share of content that fits in Chinese relative to English' },
   { key: 'cost.vsBest', label: 'cost vs best', direction: 'lower', description: 'Chinese tokens ÷ the fewest Chinese tokens of any tokenizer in the run' },
+  // Metrics from the literature (docs/metrics.md); keys are paths in TokenizerResult.
+  { key: 'premiumEstimators.ratioOfTotals', label: 'premium (ratio of totals)', direction: 'lower', description: 'Σ Chinese tokens ÷ Σ English tokens over the same pairs (= premium)', source: 'Petrov et al. 2023' },
+  { key: 'premiumEstimators.meanOfPairRatios', label: 'premium (mean of pair ratios)', direction: 'lower', description: 'mean over pairs of Chinese tokens ÷ English tokens; every pair weighs the same', source: 'per-sentence averaging, as in several tokenizer comparison tools' },
+  { key: 'tokensPerCharRatio', label: 'tok/char ratio zh/en', direction: 'lower', description: 'Chinese tokens per character ÷ English tokens per character: a per-character ratio, not a premium', source: 'tokbench (named to keep it apart from the premium)' },
+  { key: 'words.zh.fertility', label: 'zh fertility', direction: 'lower', description: 'Chinese tokens per word, each word (Intl.Segmenter, zh) encoded alone', source: 'Rust et al. 2021' },
+  { key: 'words.en.fertility', label: 'en fertility', direction: 'lower', description: 'English tokens per word, each word (Intl.Segmenter, en) encoded alone', source: 'Rust et al. 2021' },
+  { key: 'words.zh.continuedWordRate', label: 'zh continued words', direction: 'lower', description: 'share of Chinese words split into ≥ 2 tokens when encoded alone', source: 'Rust et al. 2021' },
+  { key: 'words.en.continuedWordRate', label: 'en continued words', direction: 'lower', description: 'share of English words split into ≥ 2 tokens when encoded alone', source: 'Rust et al. 2021' },
+  { key: 'words.zh.singleTokenRate', label: 'zh single-token words', direction: 'higher', description: 'share of Chinese words kept as exactly one token when encoded alone', source: 'complement of continued words (Rust et al. 2021)' },
+  { key: 'words.en.singleTokenRate', label: 'en single-token words', direction: 'higher', description: 'share of English words kept as exactly one token when encoded alone', source: 'complement of continued words (Rust et al. 2021)' },
+  { key: 'words.zh.tokensPerWordInContext', label: 'zh tok/word in context', direction: 'lower', description: 'Chinese corpus tokens ÷ Chinese words (running text, punctuation included)', source: 'tokbench' },
+  { key: 'words.en.tokensPerWordInContext', label: 'en tok/word in context', direction: 'lower', description: 'English corpus tokens ÷ English words (running text, punctuation included)', source: 'tokbench' },
+  { key: 'nsl.zh', label: 'zh NSL', direction: 'lower', description: 'Chinese tokens ÷ the baseline tokenizer\'s Chinese tokens on the same text (baseline = 1)', source: 'Tamang & Bora 2024' },
+  { key: 'nsl.en', label: 'en NSL', direction: 'lower', description: 'English tokens ÷ the baseline tokenizer\'s English tokens on the same text (baseline = 1)', source: 'Tamang & Bora 2024' },
+  { key: 'distribution.zh.renyiEfficiency', label: 'zh Rényi eff.', direction: 'higher', description: 'Rényi entropy (order α) of the Chinese token-id distribution ÷ log2(vocabulary size)', source: 'Zouhar et al. 2023' },
+  { key: 'distribution.en.renyiEfficiency', label: 'en Rényi eff.', direction: 'higher', description: 'Rényi entropy (order α) of the English token-id distribution ÷ log2(vocabulary size)', source: 'Zouhar et al. 2023' },
+  { key: 'distribution.zh.vocabUtilisation', label: 'zh vocab use', direction: 'higher', description: 'distinct token ids seen on the Chinese side ÷ vocabulary size', source: 'vocabulary utilisation, as in multilingual tokenizer studies' },
+  { key: 'distribution.en.vocabUtilisation', label: 'en vocab use', direction: 'higher', description: 'distinct token ids seen on the English side ÷ vocabulary size', source: 'vocabulary utilisation, as in multilingual tokenizer studies' },
 ];
 
 /** Division that reports "undefined" as NaN-free null-equivalent 0 only when both are 0; callers check inputs. */

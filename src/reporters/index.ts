@@ -4,8 +4,9 @@ import { renderCsv } from './csv.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderTable } from './table.js';
+import { renderHtml } from './html.js';
 
-export const FORMATS = ['table', 'markdown', 'csv', 'json'] as const;
+export const FORMATS = ['table', 'markdown', 'csv', 'json', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** Every exporter is a pure function of the one result model. */
@@ -14,6 +15,7 @@ export const REPORTERS: Record<Format, (r: BenchmarkResult) => string> = {
   markdown: renderMarkdown,
   csv: renderCsv,
   json: renderJson,
+  html: renderHtml,
 };
 
 export function parseFormat(s: string): Format {
@@ -25,7 +27,7 @@ export function parseFormat(s: string): Format {
 
 export function formatFromPath(path: string): Format | undefined {
   const ext = path.toLowerCase().split('.').pop();
-  return ext === 'json' ? 'json' : ext === 'csv' ? 'csv' : ext === 'md' ? 'markdown' : undefined;
+  return ext === 'json' ? 'json' : ext === 'csv' ? 'csv' : ext === 'md' ? 'markdown' : ext === 'html' || ext === 'htm' ? 'html' : undefined;
 }
 
-export { renderCsv, renderJson, renderMarkdown, renderTable };
+export { renderCsv, renderJson, renderMarkdown, renderTable, renderHtml };

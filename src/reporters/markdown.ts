@@ -1,5 +1,7 @@
 import type { BenchmarkResult } from '../core/types.js';
 import { COLUMNS, verdictLines } from './columns.js';
+import { markdownPublishBlock } from './publish.js';
+import { describeSegmentation } from '../core/segmentation.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -20,8 +22,9 @@ export function renderMarkdown(result: BenchmarkResult): string {
   for (const f of result.failures) out.push(`- **failed** \`${esc(f.tokenizer.id)}\`: ${esc(f.error)}`);
   const verdict = verdictLines(result);
   if (verdict.length) out.push('**On the claim that Western tokenizers "double or triple" the cost of Chinese:**', '', ...verdict.map((v) => `- ${v}`), '');
+  out.push(...markdownPublishBlock(result));
   out.push(
-    `Protocol: ${p.segmentation} (each side of each pair encoded alone, counts summed); special tokens ${p.specialTokens ? 'added' : 'not added'}; ` +
+    `Protocol: ${p.segmentation} (${describeSegmentation(p)})${p.lang === 'zh-Hant' ? '; Chinese side Traditional (zh-Hant)' : ''}; special tokens ${p.specialTokens ? 'added' : 'not added'}; ` +
       `normalisation ${p.normalization}; characters = ${p.charUnit}; HF engine ${p.hfEngine}. ` +
       `Corpus sha256 \`${result.corpus.sha256}\`. Packages: ${Object.entries(result.environment.packages).map(([k, v]) => `${k} ${v}`).join(', ')}; Node ${result.environment.node}.`,
     '',

@@ -1,6 +1,7 @@
 import stringWidth from 'string-width';
 import type { BenchmarkResult } from '../core/types.js';
 import { TABLE_COLUMN_KEYS, pickColumns, verdictLines, type Column } from './columns.js';
+import { textPublishBlock } from './publish.js';
 
 /** Pad by display width (CJK = 2 columns), not by string length. */
 function pad(s: string, width: number, align: 'left' | 'right'): string {
@@ -25,6 +26,7 @@ export function renderTable(result: BenchmarkResult, columnKeys: readonly string
   for (const f of result.failures) out.push(`FAILED ${f.tokenizer.id}: ${f.error}`);
   const verdict = verdictLines(result);
   if (verdict.length) out.push('', 'On "Western tokenizers double or triple the cost of Chinese":', ...verdict.map((v) => `  ${v}`));
+  out.push(...textPublishBlock(result, renderGrid));
   if (result.warnings.length) out.push('', ...result.warnings.map((w) => `warning: ${w}`));
   out.push('', `signature: ${result.signature.text}`);
   return out.join('\n') + '\n';

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
-import { DataError } from '../core/errors.js';
-import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import { DataError, TokbenchError } from '../core/errors.js';
+import { checkLimit, readFailure } from '../core/limits.js';
+import type { EncodeOptions, TokenizerAdapter, TokenizerInfo, VocabFacts } from './types.js';
 
 export type HfEngine = 'native' | 'js';
 
@@ -29,13 +30,15 @@ function describeNormalizer(n: unknown): string {
 export function readTokenizerJson(path: string): { json: Record<string, unknown>; raw: Buffer; summary: TokenizerJsonSummary } {
   let raw: Buffer;
   try {
+    // Tokenizer files are untrusted data: bound the size before JSON.parse holds it all in memory.
+    checkLimit('tokenizerBytes', statSync(path).size, path);
     raw = readFileSync(path);
   } catch (err) {
+    if (err instanceof TokbenchError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') throw new DataError(`${path} is a directory, not a tokenizer.json file`, 'pass the path of the tokenizer.json inside it');
     if (code === 'ENOENT') throw new DataError(`tokenizer file not found: ${path}`, 'check the path, or run `tokbench list` for built-in presets');
-    if (code === 'EACCES') throw new DataError(`cannot read tokenizer file ${path}: permission denied`, 'fix the file permissions');
-    throw new DataError(`cannot read tokenizer file ${path}: ${code ?? String(err)}`);
+    throw readFailure(err, path, 'tokenizer file');
   }
   const head = raw.subarray(0, 200).toString('utf8');
   if (head.startsWith('version https://git-lfs.github.com/spec/')) {
@@ -63,13 +66,35 @@ export function readTokenizerJson(path: string): { json: Record<string, unknown>
   return { json, raw, summary: { modelType, baseVocab, addedTokens, normalization: describeNormalizer(json.normalizer) } };
 }
 
+/** Unknown, special and byte-fallback ids as the tokenizer.json declares them (engine-independent). */
+export function vocabFactsFromJson(json: Record<string, unknown>): VocabFacts {
+  const model = (json.model ?? {}) as { vocab?: unknown; unk_token?: unknown; unk_id?: unknown; byte_fallback?: unknown };
+  const entries: [string, number][] = Array.isArray(model.vocab)
+    ? (model.vocab as unknown[]).map((e, i) => [Array.isArray(e) ? String(e[0]) : String(e), i])
+    : Object.entries((model.vocab ?? {}) as Record<string, number>);
+  const added = Array.isArray(json.added_tokens) ? (json.added_tokens as { id?: unknown; content?: unknown; special?: unknown }[]) : [];
+  let unkId: number | null = typeof model.unk_id === 'number' ? model.unk_id : null;
+  if (unkId === null && typeof model.unk_token === 'string') {
+    const name = model.unk_token;
+    unkId = entries.find(([t]) => t === name)?.[1] ?? (added.find((a) => a.content === name)?.id as number | undefined) ?? null;
+  }
+  const specialIds = new Set(added.filter((a) => a.special === true && typeof a.id === 'number').map((a) => a.id as number));
+  let byteFallbackIds: Set<number> | null = null;
+  if (model.byte_fallback === true) {
+    byteFallbackIds = new Set(entries.filter(([t]) => /^<0x[0-9A-Fa-f]{2}>$/.test(t)).map(([, id]) => id));
+  }
+  return { unkId, specialIds, byteFallbackIds };
+}
+
 /** HF tokenizer.json through the Rust engine (reference) via its native npm binding. */
 export class HfNativeAdapter implements TokenizerAdapter {
   readonly info: TokenizerInfo;
+  readonly vocabFacts: VocabFacts | undefined;
   private tok: NativeTokenizer | undefined;
   private readonly addSpecialTokens: boolean;
 
-  constructor(path: string, info: TokenizerInfo, options: EncodeOptions) {
+  constructor(path: string, info: TokenizerInfo, options: EncodeOptions, vocabFacts?: VocabFacts) {
+    this.vocabFacts = vocabFacts;
     try {
       this.tok = NativeTokenizer.fromFile(path);
     } catch (err) {
@@ -107,10 +132,12 @@ export class HfNativeAdapter implements TokenizerAdapter {
 /** Same tokenizer.json through the pure-JS engine (transformers.js core); must give identical counts. */
 export class HfJsAdapter implements TokenizerAdapter {
   readonly info: TokenizerInfo;
+  readonly vocabFacts: VocabFacts;
   private tok: JsTokenizer | undefined;
   private readonly addSpecialTokens: boolean;
 
   constructor(json: Record<string, unknown>, config: Record<string, unknown>, info: TokenizerInfo, options: EncodeOptions) {
+    this.vocabFacts = vocabFactsFromJson(json);
     try {
       this.tok = new JsTokenizer(json as never, config as never);
     } catch (err) {

@@ -3,10 +3,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DataError, UsageError, didYouMean } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { packageRoot, packageVersion } from '../core/version.js';
-import { HfJsAdapter, HfNativeAdapter, readTokenizerJson, type HfEngine } from './hf-adapter.js';
+import { HfJsAdapter, HfNativeAdapter, readTokenizerJson, vocabFactsFromJson, type HfEngine } from './hf-adapter.js';
 import { PRESETS, findPreset, presetIds, type Preset } from './presets.js';
 import { TiktokenAdapter, builtinEncodingFile } from './tiktoken-adapter.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import { loadOtherSource, parsePrefixedSpec, type HubRef } from './formats.js';
 
 export interface LoadOptions extends EncodeOptions {
   engine: HfEngine;
@@ -14,6 +15,8 @@ export interface LoadOptions extends EncodeOptions {
   contextWindow?: number;
   /** Called with non-fatal notes (e.g. a sha256 that differs from the preset's). */
   warn?: (message: string) => void;
+  /** Pre-tokenisation regex for `tiktoken:<path>` rank files (Python/Rust syntax, or a name like `qwen`). */
+  regex?: string;
 }
 
 export interface TokenizerSpec {
@@ -22,13 +25,19 @@ export interface TokenizerSpec {
   preset?: Preset;
   /** Local file to load (a path spec, or `<preset>=<path>`). */
   path?: string;
+  /** `hf:org/name[@rev]` or `ms:org/name[@rev]`: download from a hub. */
+  hub?: HubRef;
+  /** `tiktoken:<path>`: a rank file used with `--regex`. */
+  tiktoken?: boolean;
 }
 
 function looksLikePath(s: string): boolean {
-  return s.includes('/') || s.includes('\\') || s.endsWith('.json') || s.startsWith('.');
+  return s.includes('/') || s.includes('\\') || /\.(json|model|tiktoken)$/.test(s) || s.startsWith('.');
 }
 
 export function parseTokenizerSpec(raw: string): TokenizerSpec {
+  const prefixed = parsePrefixedSpec(raw);
+  if (prefixed) return prefixed;
   const eq = raw.indexOf('=');
   if (eq > 0) {
     const name = raw.slice(0, eq);
@@ -87,11 +96,14 @@ function loadHfFile(path: string, base: Omit<TokenizerInfo, 'engine' | 'sha256' 
     const config = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>) : {};
     return new HfJsAdapter(json, config, info, options);
   }
-  return new HfNativeAdapter(path, info, options);
+  return new HfNativeAdapter(path, info, options, vocabFactsFromJson(json));
 }
 
 export function loadTokenizer(spec: TokenizerSpec | string, options: LoadOptions): TokenizerAdapter {
   const s = typeof spec === 'string' ? parseTokenizerSpec(spec) : spec;
+  // hf:/ms:/tiktoken: ids, rank files, SentencePiece models and presets without an npm file.
+  const other = loadOtherSource(s, options, loadTokenizer);
+  if (other) return other;
   const p = s.preset;
   const window = options.contextWindow;
   if (p && !s.path) {
@@ -102,6 +114,8 @@ export function loadTokenizer(spec: TokenizerSpec | string, options: LoadOptions
       if (window !== undefined) info.contextWindow = window;
       return new TiktokenAdapter(p.source.encoding, info, options);
     }
+    // tiktoken-file / sentencepiece-file presets were handled by loadOtherSource above.
+    if (p.source.kind !== 'npm-tokenizer-json') throw new Error(`preset ${p.id}: unhandled source kind ${p.source.kind}`);
     const path = resolveNpmFile(p.source.package, p.source.file);
     const adapter = loadHfFile(path, {
       id: p.id, name: p.name, family: p.family, vendor: p.vendor, origin: p.origin,

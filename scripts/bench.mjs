@@ -1,0 +1,144 @@
+// npm run bench — throughput and peak memory of tokbench against the raw engines, measured in one run.
+// Usage: node scripts/bench.mjs [--sizes 1,10,100] [--big] [--tokenizers cl100k_base,qwen3] [--jobs N] [--smoke]
+// Each measurement runs in its own child process so that peak RSS (maxRSS) is its own.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
+const argv = process.argv.slice(2);
+const flag = (name, def) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : def;
+};
+
+// ---------------------------------------------------------------- child mode: one measurement
+if (argv[0] === '--child') {
+  const [, mode, tokenizer, corpusPath, jobs] = argv;
+  const t0 = performance.now();
+  let zh = 0;
+  let en = 0;
+  if (mode === 'raw') {
+    // The engine alone: texts already in memory, no parsing, no aggregation beyond a sum.
+    const lines = readFileSync(corpusPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const zhT = lines.map((p) => p.zh);
+    const enT = lines.map((p) => p.en);
+    const tStart = performance.now();
+    const { findPreset } = await import(dist('tokenizers/presets.js'));
+    const preset = findPreset(tokenizer);
+    if (preset.source.kind === 'tiktoken-builtin') {
+      const { get_encoding } = await import('tiktoken');
+      const enc = get_encoding(preset.source.encoding);
+      for (const t of zhT) zh += enc.encode_ordinary(t).length;
+      for (const t of enT) en += enc.encode_ordinary(t).length;
+      enc.free();
+    } else {
+      const { Tokenizer } = await import('tokenizers');
+      const { packageRoot } = await import(dist('core/version.js'));
+      const tok = Tokenizer.fromFile(join(packageRoot(preset.source.package), preset.source.file));
+      for (const [texts, side] of [[zhT, 'zh'], [enT, 'en']]) {
+        for (let i = 0; i < texts.length; i += 1024) {
+          const encs = await tok.encodeBatch(texts.slice(i, i + 1024), { addSpecialTokens: false });
+          let s = 0;
+          for (const e of encs) s += e.getIds().length;
+          if (side === 'zh') zh += s; else en += s;
+        }
+      }
+    }
+    const seconds = (performance.now() - tStart) / 1000;
+    console.log(JSON.stringify({ seconds, total: (performance.now() - t0) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, zh, en }));
+  } else {
+    const { runBenchmark } = await import(dist('index.js'));
+    const engine = mode === 'tokbench-js' ? 'js' : 'native';
+    const r = await runBenchmark({ corpus: corpusPath, tokenizers: tokenizer.split(','), engine, bootstrap: 0, jobs: Number(jobs ?? 1), extendedMetrics: false });
+    const seconds = (performance.now() - t0) / 1000;
+    for (const x of r.results) { zh += x.languages.zh.tokens; en += x.languages.en.tokens; }
+    console.log(JSON.stringify({ seconds, total: seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, zh, en, failures: r.failures }));
+  }
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- parent mode
+const smoke = argv.includes('--smoke');
+const sizes = (flag('--sizes', smoke ? '0.2' : argv.includes('--big') ? '1,10,100,500' : '1,10,100')).split(',').map(Number);
+const tokenizers = flag('--tokenizers', 'cl100k_base,qwen3').split(',');
+const jobs = Number(flag('--jobs', String(cpus().length)));
+const bundled = readFileSync(join(root, 'corpora/bundled/zh-en.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const dir = join(tmpdir(), 'tokbench-bench');
+mkdirSync(dir, { recursive: true });
+
+function corpusOf(mb) {
+  const path = join(dir, `corpus-${mb}MB.jsonl`);
+  if (existsSync(path) && statSync(path).size >= mb * 1e6) return path;
+  // Repeat the bundled pairs with fresh ids until the file reaches the size (written in blocks: flat memory).
+  const lines = [];
+  let bytes = 0;
+  let i = 0;
+  writeFileSync(path, '');
+  while (bytes < mb * 1e6) {
+    const p = bundled[i % bundled.length];
+    const line = JSON.stringify({ id: `${p.id}#${Math.floor(i / bundled.length)}`, domain: p.domain, zh: p.zh, en: p.en }) + '\n';
+    lines.push(line);
+    bytes += Buffer.byteLength(line);
+    i++;
+    if (lines.length === 10000) { writeFileSync(path, lines.join(''), { flag: 'a' }); lines.length = 0; }
+  }
+  writeFileSync(path, lines.join(''), { flag: 'a' });
+  return path;
+}
+
+function measure(mode, tok, corpus, j = 1) {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, String(j)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+const rows = [];
+for (const mb of sizes) {
+  const corpus = corpusOf(mb);
+  const bytes = statSync(corpus).size;
+  const pairs = Number(execFileSync('wc', ['-l', corpus], { encoding: 'utf8' }).trim().split(' ')[0]);
+  for (const tok of tokenizers) {
+    const raw = measure('raw', tok, corpus);
+    const one = measure('tokbench', tok, corpus, 1);
+    if (one.zh !== raw.zh || one.en !== raw.en) throw new Error(`${tok}: tokbench counts ${one.zh}/${one.en} differ from the raw engine ${raw.zh}/${raw.en}`);
+    const row = { corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: tok,
+      rawMBs: bytes / 1e6 / raw.seconds, tokbench1MBs: bytes / 1e6 / one.seconds,
+      overheadRatio: raw.seconds / one.seconds, rawRssMB: raw.maxRssMB, tokbenchRssMB: one.maxRssMB };
+    if (!tok.includes('k_base') && !tok.startsWith('gpt2') && mb <= 10) {
+      const js = measure('tokbench-js', tok, corpus, 1);
+      row.jsMBs = bytes / 1e6 / js.seconds;
+      row.jsVsNative = one.seconds / js.seconds;
+    }
+    rows.push(row);
+    console.error(`${mb} MB ${tok}: raw ${row.rawMBs.toFixed(2)} MB/s, tokbench ${row.tokbench1MBs.toFixed(2)} MB/s (ratio ${row.overheadRatio.toFixed(3)}), RSS ${row.tokbenchRssMB.toFixed(0)} MB`);
+  }
+  if (jobs > 1 && tokenizers.length > 1) {
+    const all = tokenizers.join(',');
+    const one = measure('tokbench', all, corpus, 1);
+    const many = measure('tokbench', all, corpus, jobs);
+    if (one.zh !== many.zh || one.en !== many.en) throw new Error(`--jobs ${jobs} changed the counts`);
+    rows.push({ corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: all, jobs, tokbench1MBs: bytes / 1e6 / one.seconds, tokbenchNMBs: bytes / 1e6 / many.seconds, scaling: one.seconds / many.seconds, tokbenchRssMB: many.maxRssMB });
+    console.error(`${mb} MB ${all}: --jobs 1 ${one.seconds.toFixed(1)} s, --jobs ${jobs} ${many.seconds.toFixed(1)} s, scaling ${(one.seconds / many.seconds).toFixed(2)}×`);
+  }
+}
+
+const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, date: new Date().toISOString().slice(0, 10) };
+const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
+const md = [
+  `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpus} cores (${machine.model}), Node ${machine.node}; corpora are the bundled pairs repeated to size.`,
+  '',
+  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | jobs | N-job MB/s | scaling | JS engine MB/s | peak RSS MB |',
+  '|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${f(r.scaling)} | ${f(r.jsMBs)} | ${f(r.tokbenchRssMB, 0)} |`),
+].join('\n');
+if (!smoke) {
+  writeFileSync(join(root, 'results/bench.json'), JSON.stringify({ machine, rows }, null, 2) + '\n');
+  writeFileSync(join(root, 'results/bench.md'), md + '\n');
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, readFileSync(readme, 'utf8').replace(/(<!-- bench:start -->)[\s\S]*?(<!-- bench:end -->)/, `$1\n${md}\n$2`));
+}
+console.log(md);

@@ -42,9 +42,10 @@ for (const job of jobs) {
 // Embed the bundled Markdown table in the README between markers (generated, never hand-edited).
 const readme = join(root, 'README.md');
 const md = readFileSync(join(out, 'bundled.md'), 'utf8').trim();
+// A replacement function, not a string: prices such as "$10.00" would otherwise be read as "$1" + "0.00".
 const text = readFileSync(readme, 'utf8').replace(
   /(<!-- results:bundled:start -->)[\s\S]*?(<!-- results:bundled:end -->)/,
-  `$1\n${md.replace(/^### .*\n/, '### Default run on the bundled corpus\n')}\n\nAlso as [JSON](results/bundled.json), [CSV](results/bundled.csv) and a self-contained [HTML report](results/bundled.html) with charts.\n$2`,
+  (_m, start, end) => `${start}\n${md.replace(/^### .*\n/, '### Default run on the bundled corpus\n')}\n\nAlso as [JSON](results/bundled.json), [CSV](results/bundled.csv) and a self-contained [HTML report](results/bundled.html) with charts.\n${end}`,
 );
 writeFileSync(readme, text);
 console.log('updated README.md');

@@ -23,6 +23,9 @@ export { renyiEntropy, renyiEfficiency, DEFAULT_RENYI_ALPHA } from './metrics/di
 export { gini, languageFairness } from './metrics/fairness.js';
 export { REPORTERS, FORMATS, renderTable, renderMarkdown, renderCsv, renderJson } from './reporters/index.js';
 export { makeSignature } from './core/signature.js';
+export { renderHtml } from './reporters/html.js';
+export { attachIntervals, mulberry32, DEFAULT_RESAMPLES, DEFAULT_SEED } from './metrics/bootstrap.js';
+export { loadPriceTable, validatePriceTable, priceReport, type PriceTable } from './core/prices.js';
 export { compareResults, compareMetric, parseTolerance, applyToleranceSpecs, DEFAULT_TOLERANCES, type Comparison, type MetricComparison, type Tolerance, type Tolerances } from './core/compare.js';
 export { parseResults, readResultsFile, resultsSchemaErrors, RESULTS_SCHEMA_PATH } from './core/schema.js';
 export { loadConfig, type TokbenchConfig } from './core/config.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { compareResults, type Comparison } from '../core/compare.js';
@@ -26,6 +26,24 @@ export interface CheckFlags extends ComparisonOutputFlags {
   all?: boolean;
 }
 
+/**
+ * Results record absolute paths, but a baseline made on a laptop is checked in a CI checkout elsewhere: when
+ * the recorded path is gone, try its trailing parts under the working directory (longest first), so
+ * `/home/me/proj/data/c.tsv` is found as `data/c.tsv` in the checkout of `proj`.
+ */
+export function relocate(path: string, cwd: string, note: (m: string) => void = () => {}): string {
+  if (existsSync(path)) return path;
+  const parts = path.split(/[\\/]+/).filter(Boolean);
+  for (let i = 1; i < parts.length; i++) {
+    const candidate = join(cwd, ...parts.slice(i));
+    if (existsSync(candidate)) {
+      note(`${path} (recorded in the baseline) is not here; using ${candidate}`);
+      return candidate;
+    }
+  }
+  return path;
+}
+
 /** A tokenizer spec that loads the same tokenizer the baseline measured, with the id it was recorded under. */
 export interface RerunSpec {
   spec: string;
@@ -36,23 +54,25 @@ export interface RerunSpec {
  * Presets (built-in, npm or downloaded) re-run by id, so a dependency bump is what gets tested; tokenizers
  * loaded from a local file re-run from the recorded path (a preset id keeps its settings via `<id>=<path>`).
  */
-export function rerunSpecs(baseline: BenchmarkResult): RerunSpec[] {
+export function rerunSpecs(baseline: BenchmarkResult, cwd = process.cwd(), note?: (m: string) => void): RerunSpec[] {
   return baseline.results.map((r) => {
     const id = r.tokenizer.id;
-    const path = r.tokenizer.source.path;
-    if (r.tokenizer.source.kind !== 'file' || !path) return { spec: id, baselineId: id };
+    const recorded = r.tokenizer.source.path;
+    if (r.tokenizer.source.kind !== 'file' || !recorded) return { spec: id, baselineId: id };
+    const path = relocate(recorded, cwd, note);
     return { spec: findPreset(id) ? `${id}=${path}` : path, baselineId: id };
   });
 }
 
 /** The `--corpus` spec that reloads the baseline's corpus: 'bundled', one file, or zh,en files. */
-export function baselineCorpusSpec(baseline: BenchmarkResult): string {
+export function baselineCorpusSpec(baseline: BenchmarkResult, cwd = process.cwd(), note?: (m: string) => void): string {
   const c = baseline.corpus;
   if (c.id === 'bundled') return 'bundled';
-  for (const f of c.files) {
-    if (!existsSync(f.path)) throw new DataError(`the corpus file the baseline was measured on is missing: ${f.path}`, 'restore it, or pass --corpus to check against another copy with the same sha256');
+  const paths = c.files.map((f) => relocate(f.path, cwd, note));
+  for (const p of paths) {
+    if (!existsSync(p)) throw new DataError(`the corpus file the baseline was measured on is missing: ${p}`, 'restore it, or pass --corpus to check against another copy with the same sha256');
   }
-  return c.files.map((f) => f.path).join(',');
+  return paths.join(',');
 }
 
 /**
@@ -84,7 +104,8 @@ export async function runCheck(flags: CheckFlags, ctx: CliContext): Promise<Chec
   const baselinePath = resolve(baselineFlag);
   const baseline = readResultsFile(baselinePath, 'baseline');
 
-  const corpus: Corpus = loadCorpus(flags.corpus ?? baselineCorpusSpec(baseline));
+  const note = flags.quiet ? () => {} : (m: string) => ctx.stderr(`note: ${m}`);
+  const corpus: Corpus = loadCorpus(flags.corpus ?? baselineCorpusSpec(baseline, process.cwd(), note));
   if (corpus.sha256 !== baseline.corpus.sha256) {
     throw new DataError(
       `corpus sha256 differs from the baseline's: ${corpus.files.map((f) => f.path).join(', ')} is ${corpus.sha256.slice(0, 12)}…, the baseline (${baselinePath}) was measured on ${baseline.corpus.sha256.slice(0, 12)}…, so a comparison would be meaningless`,
@@ -92,7 +113,7 @@ export async function runCheck(flags: CheckFlags, ctx: CliContext): Promise<Chec
     );
   }
 
-  const specs = rerunSpecs(baseline);
+  const specs = rerunSpecs(baseline, process.cwd(), note);
   const chosen = splitList(flags.tokenizers);
   const byNewId = new Map<string, string>();
   for (const s of specs) byNewId.set(s.spec, s.baselineId);

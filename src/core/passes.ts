@@ -4,6 +4,7 @@ import type { BenchmarkResult, TokenizerResult } from './types.js';
 import type { RunOptions } from './runner.js';
 import { bootstrapFinalizer } from '../metrics/bootstrap.js';
 import { pricesFinalizer } from './prices.js';
+import { claimFinalizer } from '../reporters/publish.js';
 import { premiumEstimatorsFinalizer } from '../metrics/premium-estimators.js';
 import { wordMetricsPass, wordsFinalizer } from '../metrics/words.js';
 import { distributionPass } from '../metrics/distribution.js';
@@ -49,6 +50,7 @@ export const TOKENIZER_PASSES: TokenizerPass[] = [
 export const RESULT_FINALIZERS: ResultFinalizer[] = [
   bootstrapFinalizer, // before prices: price rows scale the intervals
   pricesFinalizer,
+  claimFinalizer, // after bootstrap: verdicts quote the intervals
   premiumEstimatorsFinalizer,
   wordsFinalizer,
   nslFinalizer,

@@ -126,6 +126,8 @@ export interface BenchmarkResult {
   bootstrap?: BootstrapSummary;
   /** Dated API prices and the cost of Chinese content under them. */
   prices?: PriceReport;
+  /** What the numbers say about "Western tokenizers double or triple the cost of Chinese". */
+  claim?: ClaimVerdict;
   /** Definition (label, direction, description, source) of every metric reported in `results`, by key. */
   metrics?: Record<string, MetricDef>;
   /** Corpus-level sanity checks (Han share, length ratios, alignment). */
@@ -142,6 +144,20 @@ export interface PairUnits {
 }
 
 export interface BootstrapInterval { low: number; high: number }
+
+export interface ClaimVerdict {
+  statement: string;
+  range: [number, number];
+  verdicts: {
+    tokenizer: string;
+    premium: number;
+    interval?: BootstrapInterval;
+    side: 'below' | 'within' | 'above';
+    /** False when the 95% interval reaches across a boundary of the range. */
+    settled: boolean;
+    sentence: string;
+  }[];
+}
 
 export interface ResultIntervals {
   premium: BootstrapInterval;

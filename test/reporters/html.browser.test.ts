@@ -6,9 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { runBenchmark } from '../../src/core/runner.js';
-import { loadBundledCorpus } from '../../src/corpora/loaders.js';
-import { renderHtml } from '../../src/reporters/html.js';
+import { tokbench } from '../helpers/cli.js';
 import { ROOT } from '../helpers/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -28,10 +26,11 @@ describe.skipIf(skip)('HTML report in headless Chromium', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
-    const result = await runBenchmark({ corpus: loadBundledCorpus(), tokenizers: TOKENIZERS, bootstrap: 300 });
+    // The page exactly as users get it: the built CLI writing --format html to a file.
     mkdirSync(OUT, { recursive: true });
     file = join(OUT, 'report.browser.html');
-    writeFileSync(file, renderHtml(result));
+    const r = tokbench(['run', '-t', TOKENIZERS.join(','), '--bootstrap', '300', '--format', 'html', '--output', file, '-q']);
+    if (r.code !== 0) throw new Error(`tokbench run --format html failed (${r.code}): ${r.stderr}`);
   });
 
   afterAll(async () => {

@@ -78,6 +78,11 @@ describe('every format shows intervals, domains, dated prices and the verdict', 
     expect(j.results[0].intervals.premium.low).toBe(cl.intervals!.premium.low);
     expect(j.prices.rows.every((p: { asOf: string; source: string }) => /^\d{4}-\d{2}-\d{2}$/.test(p.asOf) && p.source.startsWith('https://'))).toBe(true);
     expect(j.corpus.pairUnits.zhChars).toHaveLength(corpus.pairs.length);
+    // the verdict, structured: only Western tokenizers, side decided from the premium against [2, 3]
+    expect(j.claim.range).toEqual([2, 3]);
+    expect(j.claim.verdicts).toHaveLength(1);
+    expect(j.claim.verdicts[0]).toMatchObject({ tokenizer: 'cl100k_base', side: cl.premium < 2 ? 'below' : cl.premium > 3 ? 'above' : 'within', sentence: verdictSentence(cl) });
+    expect(j.claim.verdicts[0].settled).toBe(cl.intervals!.premium.high < 2 || cl.intervals!.premium.low > 3 || (cl.intervals!.premium.low >= 2 && cl.intervals!.premium.high <= 3));
   });
 });
 

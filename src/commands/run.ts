@@ -15,6 +15,7 @@ import { renderTable } from '../reporters/table.js';
 import { parseJoin, resolveSegmentation } from '../core/segmentation.js';
 import { parseZhLang } from '../corpora/flores.js';
 import type { RunOptions } from '../core/runner.js';
+import { defaultJobs } from '../core/pool.js';
 
 export interface RunFlags {
   tokenizers?: string;
@@ -38,6 +39,7 @@ export interface RunFlags {
   protocol?: string;
   lang?: string;
   split?: string;
+  jobs?: string;
 }
 
 export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
@@ -70,6 +72,7 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
   const tokenizers = splitList(flags.tokenizers);
   const tableColumns = parseMetricColumns(flags.metrics, COLUMNS);
   const renyiAlpha = parseRenyiAlpha(flags.renyiAlpha);
+  const jobs = parsePositiveInt('--jobs', flags.jobs) ?? defaultJobs();
   const result: BenchmarkResult = await runBenchmark({
     ...(flags.corpus !== undefined ? { corpus: flags.corpus } : {}),
     ...(tokenizers ? { tokenizers } : {}),
@@ -84,6 +87,7 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
     ...(flags.baselineTokenizer !== undefined ? { baselineTokenizer: flags.baselineTokenizer } : {}),
     ...(renyiAlpha !== undefined ? { renyiAlpha } : {}),
     ...segmentationOptions(flags),
+    jobs,
     signal: ctx.signal,
     warn: (m) => ctx.stderr(`warning: ${m}`),
     // With one tokenizer its failure is the run's error, said once below; with several, say each as it happens.
@@ -138,6 +142,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--protocol <name>', 'a published protocol: petrov2023 (FLORES-200 dev+devtest counts of Petrov et al. 2023)')
     .option('--lang <script>', 'Chinese side for corpora that have both: zh-Hans (default) | zh-Hant')
     .option('--split <split>', 'FLORES split: dev | devtest | dev+devtest (default)')
+    .option('-j, --jobs <n>', 'worker threads, one tokenizer each; output is identical for any value (default: number of cores)')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .action(async (flags: RunFlags) => {
       ctx.exitCode = await runCommand(flags, ctx);

@@ -15,6 +15,7 @@ import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
 import { countEnglishWords, type PriceTable } from './prices.js';
 import { validateRenyiAlpha } from '../metrics/distribution.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
+import { runInPool } from './pool.js';
 
 export interface RunOptions {
   /** A Corpus, or a `--corpus` spec; default: the bundled corpus. */
@@ -59,6 +60,8 @@ export interface RunOptions {
   lang?: ZhLang;
   /** FLORES split: dev | devtest | dev+devtest (default). */
   split?: string;
+  /** Worker threads, one tokenizer each (default 1 in the library; the CLI defaults to the number of cores). */
+  jobs?: number;
   /** Token-id distribution metrics (Rényi efficiency, vocabulary use); default true. */
   distributionMetrics?: boolean;
 }
@@ -135,19 +138,47 @@ export function validateRunOptions(o: RunOptions): void {
   if (o.batchSize !== undefined && (!Number.isInteger(o.batchSize) || o.batchSize <= 0)) throw new UsageError(`batch size must be a positive integer, got ${o.batchSize}`);
   if (o.engine !== undefined && o.engine !== 'native' && o.engine !== 'js') throw new UsageError(`unknown engine "${o.engine}"`, 'use native or js');
   if (o.renyiAlpha !== undefined) validateRenyiAlpha(o.renyiAlpha);
+  if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) throw new UsageError(`--jobs must be a positive integer, got ${o.jobs}`, 'use --jobs 1 for a single thread');
 }
 
-/**
- * Run the benchmark: every tokenizer encodes every pair (each side alone, no special tokens by default),
- * and all metrics are derived from the per-pair counts. One failing tokenizer is recorded, not fatal.
- */
-export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkResult> {
+/** Everything a run needs before any tokenizer is loaded; built once per thread. */
+export interface RunContext {
+  options: RunOptions;
+  unit: CharUnit;
+  engine: 'native' | 'js';
+  specialTokens: boolean;
+  batchSize: number;
+  warn: (message: string) => void;
+  specs: TokenizerSpec[];
+  corpus: Corpus;
+  prepared: PreparedCorpus;
+  protocol: Protocol;
+  joined: { zh: string; en: string } | undefined;
+  zhTexts: string[];
+  enTexts: string[];
+  domains: string[];
+  zhChars: number;
+  enChars: number;
+  /** Run-level warnings (corpus notes, unit and sanity warnings). */
+  warnings: string[];
+  corpusSanity: ReturnType<typeof checkCorpus>;
+  createdAt: string;
+}
+
+/** One tokenizer's outcome, with the warnings it raised (so parallel runs can merge them in spec order). */
+export interface TokenizerOutcome {
+  result?: TokenizerResult;
+  failure?: TokenizerFailure;
+  warnings: string[];
+}
+
+export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boolean } = {}): RunContext {
   validateRunOptions(options);
   const unit = options.charUnit ?? 'codepoint';
   const engine = options.engine ?? 'native';
   const specialTokens = options.specialTokens ?? false;
   const batchSize = options.batchSize ?? 1024;
-  const warn = options.warn ?? (() => {});
+  const warn = quiet ? () => {} : (options.warn ?? (() => {}));
   // Parse every tokenizer spec before any work: a typo is a usage error, not a half-finished run.
   const specs: TokenizerSpec[] = (options.tokenizers?.length ? options.tokenizers : defaultPresetIds()).map(parseTokenizerSpec);
   checkBaselineInRun(options.baselineTokenizer, specs);
@@ -164,9 +195,6 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
   const joined = seg.segmentation === 'per-line' ? undefined : {
     zh: joinedText(corpus, 'zh', seg.segmentation, seg.join), en: joinedText(corpus, 'en', seg.segmentation, seg.join),
   };
-  const zhTexts = corpus.pairs.map((p) => p.zh);
-  const enTexts = corpus.pairs.map((p) => p.en);
-  const domains = corpus.pairs.map((p) => p.domain);
   const zhChars = sum(prepared.zhChars);
   const enChars = sum(prepared.enChars);
   const warnings: string[] = [...corpus.notes];
@@ -185,76 +213,140 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
   // Undefined per-character metrics are easy to miss in a file: say so on stderr too.
   for (const w of unitWarnings) warn(w);
   warnings.push(...unitWarnings);
-
-  const results: TokenizerResult[] = [];
-  const failures: TokenizerFailure[] = [];
-  const createdAt = new Date().toISOString();
-  const assemble = (): BenchmarkResult => {
-    const ok = results.length ? withRelativeCosts(results) : [];
-    return runFinalizers({
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: 'tokbench', version: TOKBENCH_VERSION },
-      createdAt,
-      corpus: { ...corpusSummary(corpus), pairUnits: { zhChars: prepared.zhChars, enChars: prepared.enChars, enWords: corpus.pairs.map((p) => countEnglishWords(p.en)) } },
-      protocol,
-      environment: { node: process.version, icu: process.versions.icu, platform: `${process.platform}-${process.arch}`, packages: enginePackageVersions() },
-      results: ok,
-      failures: [...failures],
-      warnings: [...warnings],
-      signature: makeSignature(corpus, protocol, ok.map((r) => r.tokenizer)),
-      corpusSanity,
-    }, options);
+  return {
+    options, unit, engine, specialTokens, batchSize, warn, specs, corpus, prepared, protocol, joined,
+    zhTexts: corpus.pairs.map((p) => p.zh), enTexts: corpus.pairs.map((p) => p.en), domains: corpus.pairs.map((p) => p.domain),
+    zhChars, enChars, warnings, corpusSanity, createdAt: new Date().toISOString(),
   };
+}
 
-  for (const [index, spec] of specs.entries()) {
-    options.signal?.throwIfAborted();
-    options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'start' });
-    const t0 = performance.now();
-    let tok: TokenizerAdapter | undefined;
-    try {
-      tok = loadTokenizer(spec, {
-        engine, addSpecialTokens: specialTokens,
-        ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
-        ...(options.regex !== undefined ? { regex: options.regex } : {}),
-        warn: (m) => { warnings.push(m); warn(m); },
-      });
-      // Joined protocols have no per-pair counts: pairCounts stay empty and domains {} (see Protocol.lang doc).
-      const zh = joined ? [] : await countInBatches(tok, zhTexts, batchSize, options.signal);
-      const en = joined ? [] : await countInBatches(tok, enTexts, batchSize, options.signal);
-      const [zhJoined, enJoined] = joined ? await tok.countBatch([joined.zh, joined.en]) : [];
-      const extra = await runTokenizerPasses({
-        tokenizer: tok, corpus, pairCounts: { zh, en }, options,
-        warn: (m) => { warnings.push(`${tok!.info.id}: ${m}`); warn(`${tok!.info.id}: ${m}`); },
-      });
-      const zhStats = languageStats({ tokens: zhJoined ?? sum(zh), characters: zhChars, bytes: prepared.zhBytes });
-      const enStats = languageStats({ tokens: enJoined ?? sum(en), characters: enChars, bytes: prepared.enBytes });
-      results.push({
+/** Load one tokenizer, count the corpus under the run's protocol, run the passes, dispose. Never throws for data errors. */
+export async function runTokenizer(ctx: RunContext, specRaw: string, position: number): Promise<TokenizerOutcome> {
+  const { options } = ctx;
+  const spec = ctx.specs.find((s) => s.raw === specRaw) ?? parseTokenizerSpec(specRaw);
+  const warnings: string[] = [];
+  const t0 = performance.now();
+  let tok: TokenizerAdapter | undefined;
+  try {
+    tok = loadTokenizer(spec, {
+      engine: ctx.engine, addSpecialTokens: ctx.specialTokens,
+      ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
+      ...(options.regex !== undefined ? { regex: options.regex } : {}),
+      warn: (m) => { warnings.push(m); ctx.warn(m); },
+    });
+    // Joined protocols have no per-pair counts: pairCounts stay empty and domains {} (see Protocol.lang doc).
+    const zh = ctx.joined ? [] : await countInBatches(tok, ctx.zhTexts, ctx.batchSize, options.signal);
+    const en = ctx.joined ? [] : await countInBatches(tok, ctx.enTexts, ctx.batchSize, options.signal);
+    const [zhJoined, enJoined] = ctx.joined ? await tok.countBatch([ctx.joined.zh, ctx.joined.en]) : [];
+    const id = tok.info.id;
+    const extra = await runTokenizerPasses({
+      tokenizer: tok, corpus: ctx.corpus, pairCounts: { zh, en }, options,
+      warn: (m) => { warnings.push(`${id}: ${m}`); ctx.warn(`${id}: ${m}`); },
+    });
+    const zhStats = languageStats({ tokens: zhJoined ?? sum(zh), characters: ctx.zhChars, bytes: ctx.prepared.zhBytes });
+    const enStats = languageStats({ tokens: enJoined ?? sum(en), characters: ctx.enChars, bytes: ctx.prepared.enBytes });
+    return {
+      warnings,
+      result: {
         status: 'ok',
         tokenizer: tok.info,
         languages: { zh: zhStats, en: enStats },
         premium: premium(zhStats.tokens, enStats.tokens),
         effectiveContext: effectiveContext(tok.info.contextWindow, zhStats, enStats),
         cost: { vsEnglish: ratio(zhStats.tokens, enStats.tokens), vsBest: 1 },
-        domains: joined ? {} : domainStats(domains, zh, en),
+        domains: ctx.joined ? {} : domainStats(ctx.domains, zh, en),
         pairCounts: { zh, en },
         seconds: (performance.now() - t0) / 1000,
         ...extra,
-      });
-      options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'done' });
-    } catch (err) {
-      if (options.signal?.aborted) throw err;
-      if (err instanceof UsageError) throw err;
-      const message = err instanceof TokbenchError ? err.message : `${(err as Error).message ?? String(err)}`;
-      const hint = err instanceof TokbenchError ? err.hint : undefined;
-      const failure: TokenizerFailure = { status: 'failed', tokenizer: { id: spec.raw }, error: message, ...(hint ? { hint } : {}) };
-      failures.push(failure);
-      if (options.onFailure) options.onFailure(failure);
-      else warn(`${spec.raw} failed: ${message}`);
-      options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'failed' });
-    } finally {
-      tok?.dispose();
-    }
-    options.onResult?.(assemble());
+      },
+    };
+  } catch (err) {
+    if (options.signal?.aborted) throw err;
+    if (err instanceof UsageError) throw err;
+    const message = err instanceof TokbenchError ? err.message : `${(err as Error).message ?? String(err)}`;
+    const hint = err instanceof TokbenchError ? err.hint : undefined;
+    void position;
+    return { warnings, failure: { status: 'failed', tokenizer: { id: spec.raw }, error: message, ...(hint ? { hint } : {}) } };
+  } finally {
+    tok?.dispose();
   }
-  return assemble();
+}
+
+function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | undefined)[]): BenchmarkResult {
+  const done = outcomes.filter((o): o is TokenizerOutcome => o !== undefined);
+  const results = done.flatMap((o) => (o.result ? [o.result] : []));
+  const ok = results.length ? withRelativeCosts(results) : [];
+  const { corpus, prepared, protocol } = ctx;
+  return runFinalizers({
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'tokbench', version: TOKBENCH_VERSION },
+    createdAt: ctx.createdAt,
+    corpus: { ...corpusSummary(corpus), pairUnits: { zhChars: prepared.zhChars, enChars: prepared.enChars, enWords: corpus.pairs.map((p) => countEnglishWords(p.en)) } },
+    protocol,
+    environment: { node: process.version, icu: process.versions.icu, platform: `${process.platform}-${process.arch}`, packages: enginePackageVersions() },
+    results: ok,
+    failures: done.flatMap((o) => (o.failure ? [o.failure] : [])),
+    warnings: [...ctx.warnings, ...done.flatMap((o) => o.warnings)],
+    signature: makeSignature(corpus, protocol, ok.map((r) => r.tokenizer)),
+    corpusSanity: ctx.corpusSanity,
+  }, ctx.options);
+}
+
+/**
+ * The worker entry point. Worker threads cannot load TypeScript, so when this module itself runs from source
+ * (tests under vitest) the workers use the built copy in dist/, which `npm test` builds first.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/core/run-worker.js', import.meta.url) : new URL('./run-worker.js', import.meta.url);
+}
+
+/** Options that can cross to a worker thread: callbacks and the abort signal stay in the main thread. */
+function cloneableOptions(o: RunOptions): RunOptions {
+  const { warn: _w, onProgress: _p, onResult: _r, onFailure: _f, signal: _s, ...rest } = o;
+  return rest;
+}
+
+/**
+ * Run the benchmark: every tokenizer encodes every pair (each side alone, no special tokens by default),
+ * and all metrics are derived from the per-pair counts. One failing tokenizer is recorded, not fatal.
+ * With `jobs` > 1, tokenizers run in worker threads; outcomes are merged in the order the tokenizers were given,
+ * so the result is identical for any number of jobs.
+ */
+export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkResult> {
+  const ctx = prepareRun(options);
+  const { specs } = ctx;
+  const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);
+  const jobs = Math.min(options.jobs ?? 1, specs.length);
+  const report = (index: number, outcome: TokenizerOutcome) => {
+    outcomes[index] = outcome;
+    const spec = specs[index]!;
+    if (outcome.failure) {
+      if (options.onFailure) options.onFailure(outcome.failure);
+      else ctx.warn(`${spec.raw} failed: ${outcome.failure.error}`);
+    }
+    options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
+    options.onResult?.(assembleResult(ctx, outcomes));
+  };
+  if (jobs > 1) {
+    const corpusForWorkers = typeof options.corpus === 'object' ? options.corpus : ctx.corpus;
+    const shared = { ...cloneableOptions(options), corpus: corpusForWorkers, jobs: 1 };
+    let completed = 0;
+    const inputs = specs.map((s, position) => ({ options: shared, spec: s.raw, position }));
+    specs.forEach((s, index) => options.onProgress?.({ tokenizer: s.raw, index, total: specs.length, phase: 'start' }));
+    const results = await runInPool<(typeof inputs)[number], TokenizerOutcome>(workerUrl(), inputs, jobs, options.signal);
+    results.forEach((outcome, index) => {
+      // Warnings raised inside workers were not printed there: print them now, in tokenizer order.
+      for (const w of outcome.warnings) ctx.warn(w);
+      report(index, outcome);
+      completed++;
+    });
+    void completed;
+  } else {
+    for (const [index, spec] of specs.entries()) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'start' });
+      report(index, await runTokenizer(ctx, spec.raw, index));
+    }
+  }
+  return assembleResult(ctx, outcomes);
 }

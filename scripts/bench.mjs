@@ -2,10 +2,9 @@
 // Usage: node scripts/bench.mjs [--sizes 1,10,100] [--big] [--tokenizers cl100k_base,qwen3] [--jobs N] [--smoke]
 // Each measurement runs in its own child process so that peak RSS (maxRSS) is its own.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -54,7 +53,7 @@ if (argv[0] === '--child') {
   } else {
     const { runBenchmark } = await import(dist('index.js'));
     const engine = mode === 'tokbench-js' ? 'js' : 'native';
-    const r = await runBenchmark({ corpus: corpusPath, tokenizers: tokenizer.split(','), engine, bootstrap: 0, jobs: Number(jobs ?? 1), extendedMetrics: false });
+    const r = await runBenchmark({ corpus: corpusPath, tokenizers: tokenizer.split(','), engine, bootstrap: 0, prices: false, wordMetrics: false, distributionMetrics: false, jobs: Number(jobs ?? 1) });
     const seconds = (performance.now() - t0) / 1000;
     for (const x of r.results) { zh += x.languages.zh.tokens; en += x.languages.en.tokens; }
     console.log(JSON.stringify({ seconds, total: seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, zh, en, failures: r.failures }));

@@ -10,6 +10,9 @@ const cli = join(root, 'dist', 'cli.js');
 const out = join(root, 'results');
 mkdirSync(out, { recursive: true });
 
+/** The README shows the headline columns; results/bundled.md has all of them. */
+const README_COLUMNS = ['tokenizer', 'origin', 'vocab', 'zh_tokens', 'en_tokens', 'zh_tokens_per_char', 'premium', 'premium_ci95', 'zh_chars_in_window', 'english_equivalent_share', 'cost_vs_best'];
+
 const jobs = [
   { name: 'bundled', args: [] },
 ];
@@ -31,21 +34,29 @@ if (existsSync(floresZip)) {
 } else {
   console.log(`FLORES-200 not found at ${floresZip}: only the bundled corpus is regenerated`);
 }
+// One run per corpus (JSON, through the CLI exactly as a user runs it); every other format is rendered from that one
+// result model, so the files agree with each other to the last digit and timestamp.
+const { REPORTERS, renderMarkdown } = await import(new URL('../dist/index.js', import.meta.url).href);
 for (const job of jobs) {
-  for (const [format, ext] of [['json', 'json'], ['markdown', 'md'], ['csv', 'csv'], ['html', 'html']]) {
-    const file = join(job.dir ?? out, `${job.name}.${ext}`);
-    execFileSync(process.execPath, [cli, 'run', ...job.args, '--format', format, '--output', file, '--quiet'], { stdio: 'inherit' });
-    console.log(`wrote ${file}`);
+  const dir = job.dir ?? out;
+  mkdirSync(dir, { recursive: true });
+  const jsonFile = join(dir, `${job.name}.json`);
+  execFileSync(process.execPath, [cli, 'run', ...job.args, '--format', 'json', '--output', jsonFile, '--quiet'], { stdio: 'inherit' });
+  const result = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  for (const [format, ext] of [['markdown', 'md'], ['csv', 'csv'], ['html', 'html']]) {
+    writeFileSync(join(dir, `${job.name}.${ext}`), REPORTERS[format](result));
   }
+  if (job.name === 'bundled') writeFileSync(join(dir, 'bundled.summary.md'), renderMarkdown(result, README_COLUMNS));
+  console.log(`wrote ${job.name}.{json,md,csv,html} in ${dir}`);
 }
 
 // Embed the bundled Markdown table in the README between markers (generated, never hand-edited).
 const readme = join(root, 'README.md');
-const md = readFileSync(join(out, 'bundled.md'), 'utf8').trim();
+const md = readFileSync(join(out, 'bundled.summary.md'), 'utf8').trim();
 // A replacement function, not a string: prices such as "$10.00" would otherwise be read as "$1" + "0.00".
 const text = readFileSync(readme, 'utf8').replace(
   /(<!-- results:bundled:start -->)[\s\S]*?(<!-- results:bundled:end -->)/,
-  (_m, start, end) => `${start}\n${md.replace(/^### .*\n/, '### Default run on the bundled corpus\n')}\n\nAlso as [JSON](results/bundled.json), [CSV](results/bundled.csv) and a self-contained [HTML report](results/bundled.html) with charts.\n${end}`,
+  (_m, start, end) => `${start}\n${md.replace(/^### .*\n/, '### Default run on the bundled corpus\n')}\n\nAll metrics in [Markdown](results/bundled.md), [JSON](results/bundled.json), [CSV](results/bundled.csv) and a self-contained [HTML report](results/bundled.html) with charts.\n${end}`,
 );
 writeFileSync(readme, text);
 console.log('updated README.md');

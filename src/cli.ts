@@ -9,6 +9,7 @@ import { registerCorpusStats } from './commands/corpus-stats.js';
 import { registerRun } from './commands/run.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompare } from './commands/compare.js';
+import { registerMerge } from './commands/merge.js';
 import type { CliContext } from './cli-context.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -51,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
   registerCorpusStats(program, ctx);
   registerCheck(program, ctx);
   registerCompare(program, ctx);
+  registerMerge(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,7 @@
 /** Library entry point: `import { runBenchmark } from 'tokbench'`. */
 export { runBenchmark, type RunOptions } from './core/runner.js';
+export { mergeShards, type ShardPart, type MergeOutcome } from './core/merge.js';
+export { parseShard, shardRange, type ShardSpec, type ShardRecord } from './core/shard.js';
 export type { BenchmarkResult, TokenizerResult, TokenizerFailure, Protocol, CorpusSummary } from './core/types.js';
 export { SCHEMA_VERSION } from './core/types.js';
 export { ExitCode, TokbenchError, UsageError, DataError } from './core/errors.js';

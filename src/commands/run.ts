@@ -15,7 +15,9 @@ import { renderTable } from '../reporters/table.js';
 import { parseJoin, resolveSegmentation } from '../core/segmentation.js';
 import { parseZhLang } from '../corpora/flores.js';
 import type { RunOptions } from '../core/runner.js';
+import { renderMarkdown } from '../reporters/markdown.js';
 import { defaultJobs } from '../core/pool.js';
+import { parseShard } from '../core/shard.js';
 
 export interface RunFlags {
   tokenizers?: string;
@@ -40,6 +42,7 @@ export interface RunFlags {
   lang?: string;
   split?: string;
   jobs?: string;
+  shard?: string;
 }
 
 export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
@@ -73,6 +76,9 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
   const tableColumns = parseMetricColumns(flags.metrics, COLUMNS);
   const renyiAlpha = parseRenyiAlpha(flags.renyiAlpha);
   const jobs = parsePositiveInt('--jobs', flags.jobs) ?? defaultJobs();
+  const shard = parseShard(flags.shard);
+  // A part is only mergeable as JSON; other formats are allowed (a slice's report) but say so.
+  if (shard && format !== 'json' && !flags.quiet) ctx.stderr(`note: --shard ${shard.index}/${shard.count} with --format ${format}: \`tokbench merge\` reads JSON parts only`);
   const result: BenchmarkResult = await runBenchmark({
     ...(flags.corpus !== undefined ? { corpus: flags.corpus } : {}),
     ...(tokenizers ? { tokenizers } : {}),
@@ -88,6 +94,7 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
     ...(renyiAlpha !== undefined ? { renyiAlpha } : {}),
     ...segmentationOptions(flags),
     jobs,
+    ...(shard ? { shard } : {}),
     signal: ctx.signal,
     warn: (m) => ctx.stderr(`warning: ${m}`),
     // With one tokenizer its failure is the run's error, said once below; with several, say each as it happens.
@@ -104,7 +111,10 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
     throw new DataError(`all ${result.failures.length} tokenizers failed (${result.failures.map((f) => f.tokenizer.id).join(', ')})`, 'see the warning above for each; fix the files or choose other tokenizers');
   }
   // --metrics picks the terminal table's columns only; the other formats always carry every metric.
-  const text = format === 'table' && tableColumns ? renderTable(result, tableColumns) : REPORTERS[format](result);
+  // --metrics narrows the human views (table, Markdown); JSON, CSV and HTML always carry every metric.
+  const text = format === 'table' && tableColumns ? renderTable(result, tableColumns)
+    : format === 'markdown' && tableColumns ? renderMarkdown(result, tableColumns)
+    : REPORTERS[format](result);
   if (flags.output) {
     writeFileAtomic(flags.output, text);
     if (!flags.quiet) ctx.stderr(`wrote ${format} report to ${flags.output}`);
@@ -143,6 +153,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--lang <script>', 'Chinese side for corpora that have both: zh-Hans (default) | zh-Hant')
     .option('--split <split>', 'FLORES split: dev | devtest | dev+devtest (default)')
     .option('-j, --jobs <n>', 'worker threads, one tokenizer each; output is identical for any value (default: number of cores)')
+    .option('--shard <K/N>', 'run only shard K of N (a contiguous slice of the pairs) as a part for `tokbench merge`; use --format json')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .action(async (flags: RunFlags) => {
       ctx.exitCode = await runCommand(flags, ctx);

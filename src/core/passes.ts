@@ -18,6 +18,11 @@ export interface PassContext {
   corpus: Corpus;
   /** Per-pair token counts (corpus order), as computed under the run's protocol. */
   pairCounts: { zh: number[]; en: number[] };
+  /**
+   * Under `--shard`, the whole corpus `corpus` is a slice of: for passes that describe the whole corpus on a
+   * bounded sample (sanity), so every shard reports what one whole run would.
+   */
+  wholeCorpus?: Corpus;
   options: RunOptions;
   warn: (message: string) => void;
 }

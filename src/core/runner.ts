@@ -16,6 +16,9 @@ import { countEnglishWords, type PriceTable } from './prices.js';
 import { validateRenyiAlpha } from '../metrics/distribution.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
 import { runInPool } from './pool.js';
+import { finalizeOptions, sliceRunContext, validateShard, type ShardRecord, type ShardSpec } from './shard.js';
+import type { TokenizerInfo } from '../tokenizers/types.js';
+import type { SideCounts } from '../metrics/metrics.js';
 
 export interface RunOptions {
   /** A Corpus, or a `--corpus` spec; default: the bundled corpus. */
@@ -64,9 +67,11 @@ export interface RunOptions {
   jobs?: number;
   /** Token-id distribution metrics (Rényi efficiency, vocabulary use); default true. */
   distributionMetrics?: boolean;
+  /** Run only shard K of N (a contiguous slice of the pairs) and record mergeable statistics; see src/core/shard.ts. */
+  shard?: ShardSpec;
 }
 
-interface PreparedCorpus {
+export interface PreparedCorpus {
   corpus: Corpus;
   zhChars: number[];
   enChars: number[];
@@ -116,6 +121,11 @@ export function domainStats(domains: readonly string[], zh: readonly number[], e
     a.zhTokens += zh[i]!;
     a.enTokens += en[i]!;
   });
+  return domainStatsFromTotals(acc);
+}
+
+/** Per-domain totals → DomainStats, domains sorted; shared with `tokbench merge`, which sums shards' totals. */
+export function domainStatsFromTotals(acc: Readonly<Record<string, { pairs: number; zhTokens: number; enTokens: number }>>): Record<string, DomainStats> {
   const out: Record<string, DomainStats> = {};
   for (const d of Object.keys(acc).sort()) {
     const a = acc[d]!;
@@ -139,6 +149,7 @@ export function validateRunOptions(o: RunOptions): void {
   if (o.engine !== undefined && o.engine !== 'native' && o.engine !== 'js') throw new UsageError(`unknown engine "${o.engine}"`, 'use native or js');
   if (o.renyiAlpha !== undefined) validateRenyiAlpha(o.renyiAlpha);
   if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) throw new UsageError(`--jobs must be a positive integer, got ${o.jobs}`, 'use --jobs 1 for a single thread');
+  if (o.shard !== undefined) validateShard(o.shard);
 }
 
 /** Everything a run needs before any tokenizer is loaded; built once per thread. */
@@ -163,6 +174,8 @@ export interface RunContext {
   warnings: string[];
   corpusSanity: ReturnType<typeof checkCorpus>;
   createdAt: string;
+  /** Set by `--shard`: `corpus`, `prepared` and the texts above are the slice; `wholeCorpus` is what was loaded. */
+  shard?: Omit<ShardRecord, 'warningsBeforeFinalizers' | 'finalize'> & { wholeCorpus: Corpus };
 }
 
 /** One tokenizer's outcome, with the warnings it raised (so parallel runs can merge them in spec order). */
@@ -213,10 +226,37 @@ export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boo
   // Undefined per-character metrics are easy to miss in a file: say so on stderr too.
   for (const w of unitWarnings) warn(w);
   warnings.push(...unitWarnings);
-  return {
+  const ctx: RunContext = {
     options, unit, engine, specialTokens, batchSize, warn, specs, corpus, prepared, protocol, joined,
     zhTexts: corpus.pairs.map((p) => p.zh), enTexts: corpus.pairs.map((p) => p.en), domains: corpus.pairs.map((p) => p.domain),
     zhChars, enChars, warnings, corpusSanity, createdAt: new Date().toISOString(),
+  };
+  return options.shard ? sliceRunContext(ctx, options.shard) : ctx;
+}
+
+/** A TokenizerResult from its counts: shared by runTokenizer and `tokbench merge`, so both derive metrics alike. */
+export function buildTokenizerResult(a: {
+  info: TokenizerInfo;
+  zh: SideCounts;
+  en: SideCounts;
+  domains: Record<string, DomainStats>;
+  pairCounts: { zh: number[]; en: number[] };
+  seconds: number;
+  extra: Partial<TokenizerResult>;
+}): TokenizerResult {
+  const zhStats = languageStats(a.zh);
+  const enStats = languageStats(a.en);
+  return {
+    status: 'ok',
+    tokenizer: a.info,
+    languages: { zh: zhStats, en: enStats },
+    premium: premium(zhStats.tokens, enStats.tokens),
+    effectiveContext: effectiveContext(a.info.contextWindow, zhStats, enStats),
+    cost: { vsEnglish: ratio(zhStats.tokens, enStats.tokens), vsBest: 1 },
+    domains: a.domains,
+    pairCounts: a.pairCounts,
+    seconds: a.seconds,
+    ...a.extra,
   };
 }
 
@@ -241,24 +281,20 @@ export async function runTokenizer(ctx: RunContext, specRaw: string, position: n
     const id = tok.info.id;
     const extra = await runTokenizerPasses({
       tokenizer: tok, corpus: ctx.corpus, pairCounts: { zh, en }, options,
+      ...(ctx.shard ? { wholeCorpus: ctx.shard.wholeCorpus } : {}),
       warn: (m) => { warnings.push(`${id}: ${m}`); ctx.warn(`${id}: ${m}`); },
     });
-    const zhStats = languageStats({ tokens: zhJoined ?? sum(zh), characters: ctx.zhChars, bytes: ctx.prepared.zhBytes });
-    const enStats = languageStats({ tokens: enJoined ?? sum(en), characters: ctx.enChars, bytes: ctx.prepared.enBytes });
     return {
       warnings,
-      result: {
-        status: 'ok',
-        tokenizer: tok.info,
-        languages: { zh: zhStats, en: enStats },
-        premium: premium(zhStats.tokens, enStats.tokens),
-        effectiveContext: effectiveContext(tok.info.contextWindow, zhStats, enStats),
-        cost: { vsEnglish: ratio(zhStats.tokens, enStats.tokens), vsBest: 1 },
+      result: buildTokenizerResult({
+        info: tok.info,
+        zh: { tokens: zhJoined ?? sum(zh), characters: ctx.zhChars, bytes: ctx.prepared.zhBytes },
+        en: { tokens: enJoined ?? sum(en), characters: ctx.enChars, bytes: ctx.prepared.enBytes },
         domains: ctx.joined ? {} : domainStats(ctx.domains, zh, en),
         pairCounts: { zh, en },
         seconds: (performance.now() - t0) / 1000,
-        ...extra,
-      },
+        extra,
+      }),
     };
   } catch (err) {
     if (options.signal?.aborted) throw err;
@@ -277,7 +313,8 @@ function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | 
   const results = done.flatMap((o) => (o.result ? [o.result] : []));
   const ok = results.length ? withRelativeCosts(results) : [];
   const { corpus, prepared, protocol } = ctx;
-  return runFinalizers({
+  const warnings = [...ctx.warnings, ...done.flatMap((o) => o.warnings)];
+  const finalized = runFinalizers({
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'tokbench', version: TOKBENCH_VERSION },
     createdAt: ctx.createdAt,
@@ -286,10 +323,14 @@ function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | 
     environment: { node: process.version, icu: process.versions.icu, platform: `${process.platform}-${process.arch}`, packages: enginePackageVersions() },
     results: ok,
     failures: done.flatMap((o) => (o.failure ? [o.failure] : [])),
-    warnings: [...ctx.warnings, ...done.flatMap((o) => o.warnings)],
+    warnings,
     signature: makeSignature(corpus, protocol, ok.map((r) => r.tokenizer)),
     corpusSanity: ctx.corpusSanity,
   }, ctx.options);
+  if (!ctx.shard) return finalized;
+  const { wholeCorpus: _whole, ...where } = ctx.shard;
+  const shard: ShardRecord = { ...where, warningsBeforeFinalizers: warnings.length, finalize: finalizeOptions(ctx.options) };
+  return { ...finalized, shard };
 }
 
 /**
@@ -328,7 +369,8 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
     options.onResult?.(assembleResult(ctx, outcomes));
   };
   if (jobs > 1) {
-    const corpusForWorkers = typeof options.corpus === 'object' ? options.corpus : ctx.corpus;
+    // Under --shard, ctx.corpus is the slice: workers get the whole corpus and slice it themselves.
+    const corpusForWorkers = ctx.shard?.wholeCorpus ?? (typeof options.corpus === 'object' ? options.corpus : ctx.corpus);
     const shared = { ...cloneableOptions(options), corpus: corpusForWorkers, jobs: 1 };
     let completed = 0;
     const inputs = specs.map((s, position) => ({ options: shared, spec: s.raw, position }));

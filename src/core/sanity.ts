@@ -359,7 +359,7 @@ export const sanityPass: TokenizerPass = {
   name: 'sanity',
   run: async (ctx) => {
     try {
-      const sanity = await checkTokenizer(ctx.tokenizer, ctx.corpus, ctx.options.specialTokens ?? false);
+      const sanity = await checkTokenizer(ctx.tokenizer, ctx.wholeCorpus ?? ctx.corpus, ctx.options.specialTokens ?? false);
       for (const x of sanity.warnings) ctx.warn(x.message);
       return { sanity };
     } catch (err) {

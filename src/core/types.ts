@@ -6,6 +6,7 @@ import type { NslResult } from '../metrics/nsl.js';
 import type { DistributionMetrics } from '../metrics/distribution.js';
 import type { TokenizerInfo } from '../tokenizers/types.js';
 import type { CorpusSanity, SanityWarning, TokenizerSanity } from './sanity.js';
+import type { ShardRecord } from './shard.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -134,6 +135,8 @@ export interface BenchmarkResult {
   corpusSanity?: CorpusSanity;
   /** Every sanity warning, structured: corpus first, then per tokenizer (their messages are also in `warnings`). */
   sanityWarnings?: SanityWarning[];
+  /** Present only in a `--shard K/N` part: which slice it covers and what `tokbench merge` needs to finish it. */
+  shard?: ShardRecord;
 }
 
 export interface PairUnits {

@@ -30,6 +30,53 @@ export interface DistributionMetrics {
   vocabSize: number;
   zh: DistributionSide;
   en: DistributionSide;
+  /** Only in `--shard` parts: each side's id → count map, for `tokbench merge` to sum (see IdCounts). */
+  sufficient?: { zh: IdCounts; en: IdCounts };
+}
+
+/**
+ * An id → count map in compact form: ids ascending, stored as gaps from the previous id (the first from 0),
+ * which keeps a large vocabulary's JSON short; counts[i] belongs to the i-th id.
+ */
+export interface IdCounts {
+  idGaps: number[];
+  counts: number[];
+}
+
+export function toIdCounts(m: ReadonlyMap<number, number>): IdCounts {
+  const ids = [...m.keys()].sort((a, b) => a - b);
+  let prev = 0;
+  const idGaps = ids.map((id) => { const g = id - prev; prev = id; return g; });
+  return { idGaps, counts: ids.map((id) => m.get(id)!) };
+}
+
+export function fromIdCounts(c: IdCounts, into: Map<number, number> = new Map()): Map<number, number> {
+  if (c.idGaps.length !== c.counts.length) throw new Error('id counts: idGaps and counts differ in length');
+  let id = 0;
+  c.idGaps.forEach((g, i) => {
+    id += g;
+    into.set(id, (into.get(id) ?? 0) + c.counts[i]!);
+  });
+  return into;
+}
+
+/**
+ * The distribution metrics of the concatenated slices: the parts' id counts summed and passed through
+ * distributionSide, as a whole run computes them. Throws when parts lack the counts or disagree on α or |V|.
+ */
+export function mergeDistributionMetrics(parts: readonly DistributionMetrics[]): DistributionMetrics {
+  const first = parts[0];
+  if (!first) throw new Error('mergeDistributionMetrics: no parts');
+  const side = (lang: 'zh' | 'en'): DistributionSide => {
+    const m = new Map<number, number>();
+    for (const p of parts) {
+      if (!p.sufficient) throw new Error('a part has distribution metrics but no id counts');
+      if (p.alpha !== first.alpha || p.vocabSize !== first.vocabSize) throw new Error(`parts differ in Rényi α (${first.alpha} vs ${p.alpha}) or vocabulary size (${first.vocabSize} vs ${p.vocabSize})`);
+      fromIdCounts(p.sufficient[lang], m);
+    }
+    return distributionSide(m, first.vocabSize, first.alpha);
+  };
+  return { alpha: first.alpha, vocabSize: first.vocabSize, zh: side('zh'), en: side('en') };
 }
 
 export function validateRenyiAlpha(alpha: number): void {
@@ -104,8 +151,11 @@ async function countIds(ctx: PassContext, texts: readonly string[]): Promise<Map
 export async function distributionMetrics(ctx: PassContext): Promise<DistributionMetrics> {
   const alpha = ctx.options.renyiAlpha ?? DEFAULT_RENYI_ALPHA;
   const vocabSize = ctx.tokenizer.info.vocabSize;
+  const sufficient: Partial<Record<'zh' | 'en', IdCounts>> = {};
   const side = async (lang: 'zh' | 'en'): Promise<DistributionSide> => {
-    const s = distributionSide(await countIds(ctx, ctx.corpus.pairs.map((p) => p[lang])), vocabSize, alpha);
+    const ids = await countIds(ctx, ctx.corpus.pairs.map((p) => p[lang]));
+    if (ctx.options.shard) sufficient[lang] = toIdCounts(ids);
+    const s = distributionSide(ids, vocabSize, alpha);
     // encode() and countBatch() must agree; a mismatch means the counts above are not the ones reported.
     // Joined protocols have no per-pair counts (and count joined text), so there is nothing to compare with.
     const perPair = ctx.pairCounts[lang].length === ctx.corpus.pairs.length && ctx.corpus.pairs.length > 0;
@@ -113,7 +163,8 @@ export async function distributionMetrics(ctx: PassContext): Promise<Distributio
     if (perPair && s.tokens !== expected) ctx.warn(`${lang}: encode() gave ${s.tokens} tokens but the counted total is ${expected}; distribution metrics may not match the counts`);
     return s;
   };
-  return { alpha, vocabSize, zh: await side('zh'), en: await side('en') };
+  const out: DistributionMetrics = { alpha, vocabSize, zh: await side('zh'), en: await side('en') };
+  return sufficient.zh && sufficient.en ? { ...out, sufficient: { zh: sufficient.zh, en: sufficient.en } } : out;
 }
 
 export const distributionPass: TokenizerPass = {

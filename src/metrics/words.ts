@@ -11,6 +11,7 @@
  * context, so isolated counts can differ from in-context ones; `tokensPerWordInContext` (corpus tokens ÷ words)
  * is given beside them for that reason.
  */
+import { boundedChunks } from '../core/limits.js';
 import type { Corpus } from '../corpora/types.js';
 import type { PassContext, ResultFinalizer, TokenizerPass } from '../core/passes.js';
 import type { BenchmarkResult } from '../core/types.js';
@@ -48,7 +49,15 @@ export interface WordMetrics {
   isolatedPrefixToken: boolean;
   zh: WordSideStats;
   en: WordSideStats;
+  /**
+   * Only in `--shard` parts: each side's distinct words as [word, occurrences, isolated tokens], first occurrence
+   * first — the sufficient statistics `tokbench merge` sums to rebuild the whole corpus's word metrics.
+   */
+  sufficient?: { zh: WordCount[]; en: WordCount[] };
 }
+
+/** [word, occurrences in the slice, tokens when encoded alone]. */
+export type WordCount = [word: string, occurrences: number, tokens: number];
 
 const segmenters = new Map<string, Intl.Segmenter>();
 function segmenter(locale: string): Intl.Segmenter {
@@ -60,7 +69,8 @@ function segmenter(locale: string): Intl.Segmenter {
 /** The word-like segments of a text, in order. */
 export function segmentWords(text: string, locale: string): string[] {
   const out: string[] = [];
-  for (const seg of segmenter(locale).segment(text)) if (seg.isWordLike) out.push(seg.segment);
+  // In bounded pieces: Intl.Segmenter is quadratic on long strings (a 10 MB line would never finish).
+  for (const piece of boundedChunks(text)) for (const seg of segmenter(locale).segment(piece)) if (seg.isWordLike) out.push(seg.segment);
   return out;
 }
 
@@ -139,8 +149,10 @@ async function hasIsolatedPrefixToken(ctx: PassContext): Promise<boolean> {
 
 export async function wordMetrics(ctx: PassContext): Promise<WordMetrics> {
   const inv = corpusInventories(ctx.corpus);
+  const sufficient: { zh: WordCount[]; en: WordCount[] } = { zh: [], en: [] };
   const side = async (lang: 'zh' | 'en'): Promise<WordSideStats> => {
     const counts = await isolatedCounts(ctx, [...inv[lang].keys()]);
+    if (ctx.options.shard) for (const [w, n] of inv[lang]) sufficient[lang].push([w, n, counts.get(w)!]);
     // In-context tokens come from the reported totals (wordsFinalizer): joined protocols have no pair counts.
     return wordSideStats(inv[lang], (w) => counts.get(w)!, Number.NaN);
   };
@@ -152,7 +164,34 @@ export async function wordMetrics(ctx: PassContext): Promise<WordMetrics> {
     isolatedPrefixToken: await hasIsolatedPrefixToken(ctx),
     zh: await side('zh'),
     en: await side('en'),
+    ...(ctx.options.shard ? { sufficient } : {}),
   };
+}
+
+/**
+ * The word metrics of the concatenated slices, from the shards' sufficient statistics (in shard order): the
+ * inventories are summed and passed through wordSideStats, exactly as a whole run computes them. Throws when a
+ * part lacks them or two parts disagree on a word's isolated count (then they were not made by one tokenizer).
+ */
+export function mergeWordMetrics(parts: readonly WordMetrics[]): WordMetrics {
+  const first = parts[0];
+  if (!first) throw new Error('mergeWordMetrics: no parts');
+  const side = (lang: 'zh' | 'en'): WordSideStats => {
+    const inv = new Map<string, number>();
+    const tokens = new Map<string, number>();
+    for (const p of parts) {
+      if (!p.sufficient) throw new Error('a part has word metrics but no word inventory');
+      for (const [w, n, t] of p.sufficient[lang]) {
+        inv.set(w, (inv.get(w) ?? 0) + n);
+        const seen = tokens.get(w);
+        if (seen !== undefined && seen !== t) throw new Error(`the ${lang} word ${JSON.stringify(w)} has ${seen} tokens in one part and ${t} in another`);
+        tokens.set(w, t);
+      }
+    }
+    return wordSideStats(inv, (w) => tokens.get(w)!, Number.NaN);
+  };
+  const { sufficient: _s, ...rest } = first;
+  return { ...rest, zh: side('zh'), en: side('en') };
 }
 
 export const wordMetricsPass: TokenizerPass = {

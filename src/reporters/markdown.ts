@@ -1,12 +1,13 @@
 import type { BenchmarkResult } from '../core/types.js';
-import { COLUMNS, verdictLines } from './columns.js';
+import { COLUMNS, pickColumns, verdictLines } from './columns.js';
 import { markdownPublishBlock } from './publish.js';
 import { describeSegmentation } from '../core/segmentation.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
-export function renderMarkdown(result: BenchmarkResult): string {
-  const cols = COLUMNS;
+/** `columns` (keys) narrows the summary table, e.g. for a README; by default every metric is a column. */
+export function renderMarkdown(result: BenchmarkResult, columns?: readonly string[]): string {
+  const cols = columns ? pickColumns(columns) : COLUMNS;
   const head = `| ${cols.map((c) => esc(c.header)).join(' | ')} |`;
   const sep = `|${cols.map((c) => (c.align === 'right' ? ' ---: ' : ' :--- ')).join('|')}|`;
   const rows = result.results.map((r) => `| ${cols.map((c) => esc(c.format(r))).join(' | ')} |`);

@@ -23,7 +23,8 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
     writeFileSync(tmp, content);
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    // The cleanup can fail for the same reason as the write (ENOTDIR, EACCES); the write's cause is the one to report.
+    try { rmSync(tmp, { force: true }); } catch { /* nothing was created */ }
     throw writeFailure(err, path);
   } finally {
     pendingTemps.delete(tmp);

@@ -116,7 +116,7 @@ export function boundedChunks(text: string, max = SEGMENT_CHUNK): string[] {
     const window = text.slice(start, start + max);
     const cut = lastSafeBreak(window, /[。！？!?\n]/gu) ?? lastSafeBreak(window, /\s/gu);
     // No safe break in the whole window (one giant "word"): keep reading; correctness beats speed.
-    const end = cut ?? nextSafeBreak(text, start + max);
+    const end = cut !== undefined ? start + cut : nextSafeBreak(text, start + max);
     pieces.push(text.slice(start, end));
     start = end;
   }

@@ -181,7 +181,8 @@ export async function checkTokenizer(tok: TokenizerAdapter, corpus: Corpus, spec
       for (const x of ids) {
         if (facts?.unkId !== null && facts?.unkId !== undefined && x === facts.unkId) unkHere++;
         if (facts?.byteFallbackIds?.has(x)) bytes[lang]++;
-        if (facts?.specialIds.has(x)) special++;
+        // An unknown token is often flagged special in added_tokens; it is counted as unknown, not as a marker.
+        if (facts?.specialIds.has(x) && x !== facts.unkId) special++;
       }
       unk[lang] += unkHere;
       if (unkHere) unkPairs[lang].push(pair.id);

@@ -11,7 +11,8 @@ export const BUNDLED_CORPUS_PATH = fileURLToPath(new URL('../../corpora/bundled/
 
 const HAS_LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function checkPair(pair: Pair, where: string): void {
+/** Per-pair validation, shared with the streaming reader (src/core/stream.ts) so both say the same thing. */
+export function checkPair(pair: Pair, where: string): void {
   if (pair.zh.trim() === '' && pair.en.trim() === '') throw new DataError(`${where}: empty pair (both sides blank)`, 'remove the line or fill both sides');
   if (pair.zh.trim() === '') throw new DataError(`${where}: the Chinese side is empty`, 'every pair needs both a Chinese and an English text');
   if (pair.en.trim() === '') throw new DataError(`${where}: the English side is empty`, 'every pair needs both a Chinese and an English text');
@@ -29,31 +30,45 @@ function checkUniqueIds(pairs: Pair[], path: string): void {
   });
 }
 
+/** One non-blank JSONL line → a checked Pair; `ordinal` (1-based among pairs) is the id when the line has none. Shared with stream.ts. */
+export function parseJsonlLine(line: string, where: string, ordinal: number): Pair {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch (err) {
+    throw new DataError(`${where}: not valid JSON (${(err as Error).message})`, 'each line must be one JSON object like {"zh": "…", "en": "…"}');
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new DataError(`${where}: expected a JSON object`, 'each line must be {"zh": "…", "en": "…"}');
+  const o = obj as Record<string, unknown>;
+  if (typeof o.zh !== 'string' || typeof o.en !== 'string') {
+    throw new DataError(`${where}: missing string fields "zh" and "en"`, 'each line must be {"zh": "…", "en": "…"} (optional "id", "domain")');
+  }
+  const pair: Pair = {
+    id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : String(ordinal),
+    domain: typeof o.domain === 'string' && o.domain ? o.domain : 'general',
+    zh: o.zh,
+    en: o.en,
+  };
+  checkPair(pair, where);
+  return pair;
+}
+
+/** One non-blank TSV line (1-based `lineNo`, which is its id) → a checked Pair. Shared with stream.ts. */
+export function parseTsvLine(line: string, where: string, lineNo: number): Pair {
+  const cols = line.split('\t');
+  if (cols.length < 2) throw new DataError(`${where}: no TAB between the Chinese and English text`, 'each line must be <zh><TAB><en>');
+  if (cols.length > 2) throw new DataError(`${where}: ${cols.length} TAB-separated columns, expected 2`, 'each line must be <zh><TAB><en>, with no TAB inside the texts');
+  const pair: Pair = { id: String(lineNo), domain: 'general', zh: cols[0]!, en: cols[1]! };
+  checkPair(pair, where);
+  return pair;
+}
+
 export function loadJsonl(path: string): Corpus {
   const { text, raw, notes } = readUtf8File(path);
   const pairs: Pair[] = [];
   splitLines(text).forEach((line, i) => {
-    const where = `${path}:${i + 1}`;
     if (line.trim() === '') return;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (err) {
-      throw new DataError(`${where}: not valid JSON (${(err as Error).message})`, 'each line must be one JSON object like {"zh": "…", "en": "…"}');
-    }
-    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new DataError(`${where}: expected a JSON object`, 'each line must be {"zh": "…", "en": "…"}');
-    const o = obj as Record<string, unknown>;
-    if (typeof o.zh !== 'string' || typeof o.en !== 'string') {
-      throw new DataError(`${where}: missing string fields "zh" and "en"`, 'each line must be {"zh": "…", "en": "…"} (optional "id", "domain")');
-    }
-    const pair: Pair = {
-      id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : String(pairs.length + 1),
-      domain: typeof o.domain === 'string' && o.domain ? o.domain : 'general',
-      zh: o.zh,
-      en: o.en,
-    };
-    checkPair(pair, where);
-    pairs.push(pair);
+    pairs.push(parseJsonlLine(line, `${path}:${i + 1}`, pairs.length + 1));
   });
   checkUniqueIds(pairs, path);
   return finish({ id: basename(path), format: 'jsonl', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
@@ -63,16 +78,19 @@ export function loadTsv(path: string): Corpus {
   const { text, raw, notes } = readUtf8File(path);
   const pairs: Pair[] = [];
   splitLines(text).forEach((line, i) => {
-    const where = `${path}:${i + 1}`;
-    if (line.trim() === '') return;
-    const cols = line.split('\t');
-    if (cols.length < 2) throw new DataError(`${where}: no TAB between the Chinese and English text`, 'each line must be <zh><TAB><en>');
-    if (cols.length > 2) throw new DataError(`${where}: ${cols.length} TAB-separated columns, expected 2`, 'each line must be <zh><TAB><en>, with no TAB inside the texts');
-    const pair: Pair = { id: String(i + 1), domain: 'general', zh: cols[0]!, en: cols[1]! };
-    checkPair(pair, where);
-    pairs.push(pair);
+    // A blank line is skipped, but a line with a TAB was meant as a pair: its empty sides are reported.
+    if (line.trim() === '' && !line.includes('\t')) return;
+    pairs.push(parseTsvLine(line, `${path}:${i + 1}`, i + 1));
   });
   return finish({ id: basename(path), format: 'tsv', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
+}
+
+/** Shared with stream.ts, which learns both line counts only at the end of the files. */
+export function misalignedError(zhPath: string, zhLines: number, enPath: string, enLines: number): DataError {
+  return new DataError(
+    `misaligned corpus: ${zhPath} has ${zhLines} lines but ${enPath} has ${enLines}; line ${Math.min(zhLines, enLines) + 1} has no partner`,
+    'the two files must be line-aligned translations',
+  );
 }
 
 export function loadTextPair(zhPath: string, enPath: string): Corpus {
@@ -80,12 +98,7 @@ export function loadTextPair(zhPath: string, enPath: string): Corpus {
   const en = readUtf8File(enPath);
   const zl = splitLines(zh.text);
   const el = splitLines(en.text);
-  if (zl.length !== el.length) {
-    throw new DataError(
-      `misaligned corpus: ${zhPath} has ${zl.length} lines but ${enPath} has ${el.length}; line ${Math.min(zl.length, el.length) + 1} has no partner`,
-      'the two files must be line-aligned translations',
-    );
-  }
+  if (zl.length !== el.length) throw misalignedError(zhPath, zl.length, enPath, el.length);
   const pairs: Pair[] = zl.map((z, i) => {
     const pair: Pair = { id: String(i + 1), domain: 'general', zh: z, en: el[i]! };
     checkPair(pair, `line ${i + 1} of ${zhPath} / ${enPath}`);

@@ -190,7 +190,7 @@ describe('bad corpora', () => {
   it('a directory where the corpus file is expected', () => {
     const d = caseDir();
     mkdirSync(join(d, 'pairs.tsv'));
-    expectOneLineError(run(['run', '-t', 'gpt2', '--corpus', join(d, 'pairs.tsv')]), 3, /pairs\.tsv is a directory, not a corpus file/);
+    expectOneLineError(run(['run', '-t', 'gpt2', '--corpus', join(d, 'pairs.tsv')]), 3, /pairs\.tsv is a directory but neither a FLORES nor an NTREX layout/);
   });
 
   it('a missing corpus file', () => {

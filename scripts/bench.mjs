@@ -1,5 +1,6 @@
 // npm run bench — throughput and peak memory of tokbench against the raw engines, measured in one run.
 // Usage: node scripts/bench.mjs [--sizes 1,10,100] [--big] [--tokenizers cl100k_base,qwen3] [--jobs N] [--smoke]
+//        node scripts/bench.mjs --stream-memory [--big | --stream-big MB]   (only the --stream peak-memory check)
 // Each measurement runs in its own child process so that peak RSS (maxRSS) is its own.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -53,7 +54,7 @@ if (argv[0] === '--child') {
   } else {
     const { runBenchmark } = await import(dist('index.js'));
     const engine = mode === 'tokbench-js' ? 'js' : 'native';
-    const r = await runBenchmark({ corpus: corpusPath, tokenizers: tokenizer.split(','), engine, bootstrap: 0, prices: false, wordMetrics: false, distributionMetrics: false, jobs: Number(jobs ?? 1) });
+    const r = await runBenchmark({ corpus: corpusPath, tokenizers: tokenizer.split(','), engine, bootstrap: 0, prices: false, wordMetrics: false, distributionMetrics: false, jobs: Number(jobs ?? 1), stream: mode === 'tokbench-stream' });
     const seconds = (performance.now() - t0) / 1000;
     for (const x of r.results) { zh += x.languages.zh.tokens; en += x.languages.en.tokens; }
     console.log(JSON.stringify({ seconds, total: seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, zh, en, failures: r.failures }));
@@ -63,6 +64,7 @@ if (argv[0] === '--child') {
 
 // ---------------------------------------------------------------- parent mode
 const smoke = argv.includes('--smoke');
+const streamOnly = argv.includes('--stream-memory');
 const sizes = (flag('--sizes', smoke ? '0.2' : argv.includes('--big') ? '1,10,100,500' : '1,10,100')).split(',').map(Number);
 const tokenizers = flag('--tokenizers', 'cl100k_base,qwen3').split(',');
 const jobs = Number(flag('--jobs', String(cpus().length)));
@@ -96,7 +98,7 @@ function measure(mode, tok, corpus, j = 1) {
 }
 
 const rows = [];
-for (const mb of sizes) {
+for (const mb of streamOnly ? [] : sizes) {
   const corpus = corpusOf(mb);
   const bytes = statSync(corpus).size;
   const pairs = Number(execFileSync('wc', ['-l', corpus], { encoding: 'utf8' }).trim().split(' ')[0]);
@@ -125,6 +127,31 @@ for (const mb of sizes) {
   }
 }
 
+// Memory (issue 8): `run --stream` (bootstrap 0) on a small and a large corpus. Peak RSS must not grow with the
+// corpus: the large run's peak within 20% of the small one's. Counts are checked against the in-memory run at the small size.
+const memSizes = smoke ? [0.2, 1] : [5, argv.includes('--big') ? 500 : Number(flag('--stream-big', '100'))];
+const streamTok = flag('--stream-tokenizer', tokenizers[0]);
+// Peak RSS of a garbage-collected runtime depends on when the major GCs fall: measure several times, report the median.
+const reps = Number(flag('--stream-reps', smoke ? '1' : '3'));
+const memory = [];
+for (const [k, mb] of memSizes.entries()) {
+  const corpus = corpusOf(mb);
+  const bytes = statSync(corpus).size;
+  const runs = Array.from({ length: reps }, () => measure('tokbench-stream', streamTok, corpus, 1)).sort((a, b) => a.maxRssMB - b.maxRssMB);
+  const m = runs[runs.length >> 1];
+  m.allRssMB = runs.map((x) => Math.round(x.maxRssMB));
+  if (k === 0) {
+    const ref = measure('tokbench', streamTok, corpus, 1);
+    if (ref.zh !== m.zh || ref.en !== m.en) throw new Error(`--stream counts ${m.zh}/${m.en} differ from the in-memory run ${ref.zh}/${ref.en}`);
+    memory.push({ corpusMB: +(bytes / 1e6).toFixed(1), tokenizer: streamTok, mode: 'in-memory', seconds: ref.seconds, MBs: bytes / 1e6 / ref.seconds, peakRssMB: ref.maxRssMB });
+  }
+  memory.push({ corpusMB: +(bytes / 1e6).toFixed(1), tokenizer: streamTok, mode: 'stream', seconds: m.seconds, MBs: bytes / 1e6 / m.seconds, peakRssMB: m.maxRssMB, runsRssMB: m.allRssMB });
+  console.error(`${mb} MB ${streamTok} --stream: ${m.seconds.toFixed(1)} s, peak RSS median ${m.maxRssMB.toFixed(0)} MB (runs: ${m.allRssMB.join(', ')})`);
+}
+const streamRows = memory.filter((r) => r.mode === 'stream');
+const rssRatio = streamRows[streamRows.length - 1].peakRssMB / streamRows[0].peakRssMB;
+console.error(`--stream peak RSS: ${streamRows.map((r) => `${r.peakRssMB.toFixed(0)} MB at ${r.corpusMB} MB`).join(', ')}; ratio ${rssRatio.toFixed(2)} (target ≤ 1.20)`);
+
 const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, date: new Date().toISOString().slice(0, 10) };
 const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
 const md = [
@@ -133,9 +160,15 @@ const md = [
   '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | jobs | N-job MB/s | scaling | JS engine MB/s | peak RSS MB |',
   '|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${f(r.scaling)} | ${f(r.jsMBs)} | ${f(r.tokbenchRssMB, 0)} |`),
+  '',
+  `Peak memory of \`tokbench run --stream\` (bootstrap 0, one tokenizer): ${rssRatio.toFixed(2)}× from the smallest to the largest corpus (target ≤ 1.20).`,
+  '',
+  '| corpus MB | tokenizer | mode | seconds | MB/s | peak RSS MB (median) | runs |',
+  '|---:|:---|:---|---:|---:|---:|:---|',
+  ...memory.map((r) => `| ${r.corpusMB} | ${r.tokenizer} | ${r.mode} | ${f(r.seconds, 1)} | ${f(r.MBs)} | ${f(r.peakRssMB, 0)} | ${r.runsRssMB?.join(', ') ?? '–'} |`),
 ].join('\n');
-if (!smoke) {
-  writeFileSync(join(root, 'results/bench.json'), JSON.stringify({ machine, rows }, null, 2) + '\n');
+if (!smoke && !streamOnly) {
+  writeFileSync(join(root, 'results/bench.json'), JSON.stringify({ machine, rows, streamMemory: { rows: memory, rssRatio } }, null, 2) + '\n');
   writeFileSync(join(root, 'results/bench.md'), md + '\n');
   const readme = join(root, 'README.md');
   writeFileSync(readme, readFileSync(readme, 'utf8').replace(/(<!-- bench:start -->)[\s\S]*?(<!-- bench:end -->)/, `$1\n${md}\n$2`));

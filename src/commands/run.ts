@@ -43,6 +43,7 @@ export interface RunFlags {
   split?: string;
   jobs?: string;
   shard?: string;
+  stream?: boolean;
 }
 
 export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
@@ -95,6 +96,7 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
     ...segmentationOptions(flags),
     jobs,
     ...(shard ? { shard } : {}),
+    ...(flags.stream ? { stream: true } : {}),
     signal: ctx.signal,
     warn: (m) => ctx.stderr(`warning: ${m}`),
     // With one tokenizer its failure is the run's error, said once below; with several, say each as it happens.
@@ -154,6 +156,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--split <split>', 'FLORES split: dev | devtest | dev+devtest (default)')
     .option('-j, --jobs <n>', 'worker threads, one tokenizer each; output is identical for any value (default: number of cores)')
     .option('--shard <K/N>', 'run only shard K of N (a contiguous slice of the pairs) as a part for `tokbench merge`; use --format json')
+    .option('--stream', 'read a file corpus (.tsv, .jsonl, zh.txt,en.txt) incrementally in flat memory; no word/distribution metrics, per-line only, one thread')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .action(async (flags: RunFlags) => {
       ctx.exitCode = await runCommand(flags, ctx);

@@ -69,6 +69,11 @@ export interface RunOptions {
   distributionMetrics?: boolean;
   /** Run only shard K of N (a contiguous slice of the pairs) and record mergeable statistics; see src/core/shard.ts. */
   shard?: ShardSpec;
+  /**
+   * Read a file corpus (TSV, JSONL, zh.txt,en.txt) incrementally and aggregate per chunk, in flat memory
+   * (src/core/stream.ts): same core metrics; no word or distribution metrics; per-line protocol only; one thread.
+   */
+  stream?: boolean;
 }
 
 export interface PreparedCorpus {
@@ -223,6 +228,7 @@ export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boo
   // Throws when the Chinese side has no Han at all; misalignment and language mix-ups become warnings.
   const corpusSanity = checkCorpus(corpus);
   warnings.push(...corpusSanity.warnings.map((w) => w.message));
+  for (const w of corpusSanity.warnings) warn(w.message);
   // Undefined per-character metrics are easy to miss in a file: say so on stderr too.
   for (const w of unitWarnings) warn(w);
   warnings.push(...unitWarnings);
@@ -354,6 +360,8 @@ function cloneableOptions(o: RunOptions): RunOptions {
  * so the result is identical for any number of jobs.
  */
 export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkResult> {
+  // Imported on demand: stream.ts builds on this module's helpers, and a static import would make a cycle.
+  if (options.stream) return (await import('./stream.js')).runStreamBenchmark(options);
   const ctx = prepareRun(options);
   const { specs } = ctx;
   const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);

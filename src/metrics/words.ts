@@ -70,9 +70,19 @@ function segmenter(locale: string): Intl.Segmenter {
 export function segmentWords(text: string, locale: string): string[] {
   const out: string[] = [];
   // In bounded pieces: Intl.Segmenter is quadratic on long strings (a 10 MB line would never finish).
-  for (const piece of boundedChunks(text)) for (const seg of segmenter(locale).segment(piece)) if (seg.isWordLike) out.push(seg.segment);
+  for (const piece of boundedChunks(text)) {
+    // A piece this long has no sentence end or whitespace to cut at. Cutting inside it could move dictionary word
+    // boundaries, and segmenting it whole takes minutes: report the word metrics as unavailable instead.
+    if (piece.length > MAX_UNBROKEN_SEGMENT) {
+      throw new Error(`a text has an unbroken run of ${piece.length.toLocaleString('en-US')} UTF-16 units with no sentence end or whitespace (limit ${MAX_UNBROKEN_SEGMENT.toLocaleString("en-US")}); token counts are unaffected`);
+    }
+    for (const seg of segmenter(locale).segment(piece)) if (seg.isWordLike) out.push(seg.segment);
+  }
   return out;
 }
+
+/** Longest piece Intl.Segmenter is asked to segment in one go (about 1 s on this class of machine). */
+export const MAX_UNBROKEN_SEGMENT = 50_000;
 
 /** Word → occurrences over all texts (insertion order = first occurrence, so batches are deterministic). */
 export function wordInventory(texts: readonly string[], locale: string): Map<string, number> {

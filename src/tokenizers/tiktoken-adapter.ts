@@ -55,9 +55,8 @@ export class TiktokenAdapter implements TokenizerAdapter {
   /** Token count of one text; long lines are encoded chunk by chunk at count-neutral boundaries. */
   private countOne(enc: Tiktoken, text: string): number {
     if (text.length <= LONG_LINE) return enc.encode_ordinary(text).length;
-    this.vocab ??= byteVocabFromRanks((JSON.parse(readFileSync(builtinEncodingFile(this.encoding).path, 'utf8')) as EncoderFile).bpe_ranks);
     let n = 0;
-    for (const chunk of splitAtSafeBoundaries(text, this.vocab)) n += enc.encode_ordinary(chunk).length;
+    for (const chunk of this.chunks(text)) n += enc.encode_ordinary(chunk).length;
     return n;
   }
 
@@ -68,7 +67,16 @@ export class TiktokenAdapter implements TokenizerAdapter {
 
   async encode(text: string): Promise<number[]> {
     // encode_ordinary: special-token strings in the text are encoded as plain text, as in counting corpora.
-    return Array.from(this.live.encode_ordinary(text));
+    const enc = this.live;
+    if (text.length <= LONG_LINE) return Array.from(enc.encode_ordinary(text));
+    const ids: number[] = [];
+    for (const chunk of this.chunks(text)) for (const id of enc.encode_ordinary(chunk)) ids.push(id);
+    return ids;
+  }
+
+  private chunks(text: string): string[] {
+    this.vocab ??= byteVocabFromRanks((JSON.parse(readFileSync(builtinEncodingFile(this.encoding).path, 'utf8')) as EncoderFile).bpe_ranks);
+    return splitAtSafeBoundaries(text, this.vocab);
   }
 
   async countBatch(texts: readonly string[]): Promise<number[]> {

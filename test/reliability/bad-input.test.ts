@@ -1,3 +1,4 @@
+import { tokbenchAsync } from '../helpers/cli-async.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -443,7 +444,8 @@ describe('failure isolation and interruption', () => {
     const p = tsv(d, 'long.tsv', `${zh}\t${en}\n`);
     expect(statSync(p).size).toBeGreaterThan(10 * 1024 * 1024);
     const t0 = Date.now();
-    const r = run(['run', '-t', `cl100k_base,qwen3`, '--corpus', p, '-f', 'json', '--bootstrap', '0']);
+    // Asynchronous spawn: a synchronous one would block the test worker for the whole run.
+    const r = await tokbenchAsync(['run', '-t', `cl100k_base,qwen3`, '--corpus', p, '-f', 'json', '--bootstrap', '0']);
     expect(r.code, r.stderr).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json.results[0].languages.zh.tokens).toBe(tiktokenCount('cl100k_base', [zh]));

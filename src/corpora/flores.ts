@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { firstInvalidUtf8, readUtf8File, splitLines } from './read-text.js';
+import { firstInvalidUtf8, normalizeLineText, readUtf8File, splitLines } from './read-text.js';
 import type { Corpus, CorpusFile, CorpusSplit, Pair } from './types.js';
 import { readZip } from './zip.js';
 
@@ -43,16 +43,8 @@ export function decodeText(raw: Uint8Array, where: string): { text: string; note
   if (bad >= 0) throw new DataError(`${where}: invalid UTF-8 at byte offset ${bad}`, 're-encode the file as UTF-8');
   const nul = raw.indexOf(0);
   if (nul >= 0) throw new DataError(`${where}: NUL byte at byte offset ${nul}`, 'this is probably not a text file');
-  let text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
   const notes: string[] = [];
-  if (text.charCodeAt(0) === 0xfeff) {
-    text = text.slice(1);
-    notes.push(`${where}: UTF-8 byte-order mark removed`);
-  }
-  if (text.includes('\r\n')) {
-    text = text.replace(/\r\n/g, '\n');
-    notes.push(`${where}: CRLF line endings read as LF`);
-  }
+  const text = normalizeLineText(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'), where, notes);
   return { text, notes };
 }
 

@@ -4,6 +4,18 @@ import { checkLimit, readFailure } from '../core/limits.js';
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(buf: Uint8Array): number {
+  // The native strict decoder answers the common case (valid) fast; the byte-by-byte scan only runs to locate an error.
+  try {
+    strictDecoder.decode(buf);
+    return -1;
+  } catch {
+    return scanInvalidUtf8(buf);
+  }
+}
+
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function scanInvalidUtf8(buf: Uint8Array): number {
   let i = 0;
   const n = buf.length;
   while (i < n) {
@@ -56,16 +68,22 @@ export function readUtf8File(path: string, what = 'corpus file'): ReadText {
   }
   const nul = raw.indexOf(0);
   if (nul >= 0) throw new DataError(`${path}: NUL byte at byte offset ${nul}`, 'remove the NUL bytes: this is probably not a text file');
-  let text = raw.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) {
-    text = text.slice(1);
-    notes.push(`${path}: UTF-8 byte-order mark removed`);
-  }
-  if (text.includes('\r\n')) {
-    text = text.replace(/\r\n/g, '\n');
-    notes.push(`${path}: CRLF line endings read as LF`);
-  }
+  const text = normalizeLineText(raw.toString('utf8'), path, notes);
   return { text, raw, notes };
+}
+
+/** Remove a UTF-8 BOM and read CRLF as LF (a `\r` left in a line changes token counts), noting each in `notes`. */
+export function normalizeLineText(text: string, where: string, notes: string[]): string {
+  let out = text;
+  if (out.charCodeAt(0) === 0xfeff) {
+    out = out.slice(1);
+    notes.push(`${where}: UTF-8 byte-order mark removed`);
+  }
+  if (out.includes('\r\n')) {
+    out = out.replace(/\r\n/g, '\n');
+    notes.push(`${where}: CRLF line endings read as LF`);
+  }
+  return out;
 }
 
 /** Split into lines; one trailing newline does not make an extra (empty) line. */

@@ -10,6 +10,7 @@ import { registerRun } from './commands/run.js';
 import { registerCheck } from './commands/check.js';
 import { registerCompare } from './commands/compare.js';
 import { registerMerge } from './commands/merge.js';
+import { registerInspect } from './commands/inspect.js';
 import type { CliContext } from './cli-context.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
   registerCheck(program, ctx);
   registerCompare(program, ctx);
   registerMerge(program, ctx);
+  registerInspect(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

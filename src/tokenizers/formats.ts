@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256File } from '../core/hash.js';
 import { DeferredAdapter, contextFromConfig, fetchHfFile, hubSource, parseHubRef, withInfo, type HubRef } from './hub.js';
+import { loadFromModelScope } from './modelscope.js';
 import type { Preset } from './presets.js';
 import type { LoadOptions, TokenizerSpec } from './registry.js';
 import { SentencePieceAdapter, looksLikeSentencePiece, readSentencePieceFile } from './sentencepiece-adapter.js';
@@ -121,9 +122,7 @@ function loadFromHub(s: TokenizerSpec, ref: HubRef, options: LoadOptions, load: 
     source: { kind: 'hub', hub: ref.hub, repo: ref.repo, revision: ref.revision }, sha256: '', normalization: 'unknown',
   };
   return new DeferredAdapter(provisional, async () => {
-    if (ref.hub === 'modelscope') {
-      throw new DataError(`ModelScope ids (${s.raw}) are not supported yet`, 'download tokenizer.json from ModelScope and pass its path');
-    }
+    if (ref.hub === 'modelscope') return loadFromModelScope(s, ref, options, load);
     let main;
     try {
       main = (await fetchHfFile(ref))!;

@@ -21,7 +21,7 @@ interface EncoderFile {
 }
 
 /** The encoder data tiktoken bundles; hashed so results name exactly which ranks were used. */
-export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha256: string; vocabSize: number } {
+export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha256: string; vocabSize: number; rankCount: number; specialIds: number[] } {
   const root = packageRoot('tiktoken');
   if (!root) throw new DataError('package tiktoken is not installed', 'run `npm install` in the tokbench folder');
   const path = join(root, 'encoders', `${name}.json`);
@@ -29,20 +29,23 @@ export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha2
   const data = JSON.parse(raw.toString('utf8')) as EncoderFile;
   // bpe_ranks: lines of "<prefix> <offset> <b64> <b64> …"; each base64 item is one rank.
   let maxId = -1;
+  let rankCount = 0;
   for (const line of data.bpe_ranks.split('\n')) {
     const parts = line.split(' ');
     if (parts.length < 2) continue;
     const offset = Number(parts[1]);
     maxId = Math.max(maxId, offset + parts.length - 3);
+    rankCount += parts.length - 2;
   }
   for (const id of Object.values(data.special_tokens)) maxId = Math.max(maxId, id);
-  return { path, sha256: sha256(raw), vocabSize: maxId + 1 };
+  return { path, sha256: sha256(raw), vocabSize: maxId + 1, rankCount, specialIds: Object.values(data.special_tokens) };
 }
 
 export class TiktokenAdapter implements TokenizerAdapter {
   readonly info: TokenizerInfo;
   private enc: Tiktoken | undefined;
   private vocab: ByteVocab | undefined;
+  private known: { ranks: number; specials: Set<number> } | undefined;
   private readonly encoding: BuiltinEncoding;
 
   constructor(encoding: BuiltinEncoding, info: TokenizerInfo, _options: EncodeOptions) {
@@ -85,6 +88,15 @@ export class TiktokenAdapter implements TokenizerAdapter {
   }
 
   async decode(ids: readonly number[]): Promise<string> {
+    // An id outside the encoding makes tiktoken's WASM panic, which leaves the encoder unusable (every later call
+    // fails with "attempted to take ownership of Rust value while it was borrowed"): refuse it here instead.
+    this.known ??= (() => {
+      const f = builtinEncodingFile(this.encoding);
+      return { ranks: f.rankCount, specials: new Set(f.specialIds) };
+    })();
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || (id >= this.known.ranks && !this.known.specials.has(id))) throw new Error(`${this.info.id} has no token id ${id}`);
+    }
     return new TextDecoder().decode(this.live.decode(Uint32Array.from(ids)));
   }
 

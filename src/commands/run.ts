@@ -44,6 +44,7 @@ export interface RunFlags {
   jobs?: string;
   shard?: string;
   stream?: boolean;
+  chat?: boolean;
 }
 
 export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
@@ -95,6 +96,7 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
     ...(renyiAlpha !== undefined ? { renyiAlpha } : {}),
     ...segmentationOptions(flags),
     jobs,
+    ...(flags.chat ? { chat: true } : {}),
     ...(shard ? { shard } : {}),
     ...(flags.stream ? { stream: true } : {}),
     signal: ctx.signal,
@@ -154,6 +156,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--protocol <name>', 'a published protocol: petrov2023 (FLORES-200 dev+devtest counts of Petrov et al. 2023)')
     .option('--lang <script>', 'Chinese side for corpora that have both: zh-Hans (default) | zh-Hant')
     .option('--split <split>', 'FLORES split: dev | devtest | dev+devtest (default)')
+    .option('--chat', "measure each tokenizer's chat-template overhead (one user turn + generation prompt) and the context left after it")
     .option('-j, --jobs <n>', 'worker threads, one tokenizer each; output is identical for any value (default: number of cores)')
     .option('--shard <K/N>', 'run only shard K of N (a contiguous slice of the pairs) as a part for `tokbench merge`; use --format json')
     .option('--stream', 'read a file corpus (.tsv, .jsonl, zh.txt,en.txt) incrementally in flat memory; no word/distribution metrics, per-line only, one thread')

@@ -1,4 +1,5 @@
 import type { Corpus } from '../corpora/types.js';
+import { chatPass } from '../tokenizers/chat-template.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import type { BenchmarkResult, TokenizerResult } from './types.js';
 import type { RunOptions } from './runner.js';
@@ -46,6 +47,7 @@ export interface ResultFinalizer {
 
 /** Registered passes, in order. Add new ones here (one line each). */
 export const TOKENIZER_PASSES: TokenizerPass[] = [
+  chatPass,
   wordMetricsPass,
   distributionPass,
   sanityPass,

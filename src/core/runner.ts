@@ -63,6 +63,8 @@ export interface RunOptions {
   lang?: ZhLang;
   /** FLORES split: dev | devtest | dev+devtest (default). */
   split?: string;
+  /** Measure the chat-template overhead of a one-turn chat (tokenizer_config.json chat_template). */
+  chat?: boolean;
   /** Worker threads, one tokenizer each (default 1 in the library; the CLI defaults to the number of cores). */
   jobs?: number;
   /** Token-id distribution metrics (Rényi efficiency, vocabulary use); default true. */

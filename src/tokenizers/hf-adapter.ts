@@ -4,6 +4,7 @@ import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { DataError, TokbenchError } from '../core/errors.js';
 import { checkLimit, readFailure } from '../core/limits.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo, VocabFacts } from './types.js';
+import { isGitLfsPointer, isHtmlPage } from '../core/sniff.js';
 
 export type HfEngine = 'native' | 'js';
 
@@ -41,10 +42,10 @@ export function readTokenizerJson(path: string): { json: Record<string, unknown>
     throw readFailure(err, path, 'tokenizer file');
   }
   const head = raw.subarray(0, 200).toString('utf8');
-  if (head.startsWith('version https://git-lfs.github.com/spec/')) {
+  if (isGitLfsPointer(head)) {
     throw new DataError(`${path} is a Git LFS pointer, not the tokenizer itself`, 'run `git lfs pull` or download the real file');
   }
-  if (/^\s*<(!doctype|html)/i.test(head)) {
+  if (isHtmlPage(head)) {
     throw new DataError(`${path} is an HTML page, not a tokenizer.json (a failed download?)`, 'download the raw file again');
   }
   let json: Record<string, unknown>;

@@ -17,6 +17,7 @@ import { checkLimit } from '../core/limits.js';
 import { contextFromConfig, withInfo, type HubRef } from './hub.js';
 import type { LoadOptions, TokenizerSpec } from './registry.js';
 import type { TokenizerAdapter, TokenizerSource } from './types.js';
+import { isGitLfsPointer, isHtmlPage } from '../core/sniff.js';
 
 const DEFAULT_ENDPOINT = 'https://www.modelscope.cn';
 const DEFAULT_REVISION = 'master';
@@ -60,10 +61,10 @@ function where(ref: HubRef, endpoint: string): string {
 /** The same refusals the file readers make (hf-adapter, read-text): a Git LFS pointer or an HTML page is not the file. */
 function checkBody(body: Buffer, ref: HubRef, endpoint: string): void {
   const head = body.subarray(0, 200).toString('utf8');
-  if (head.startsWith('version https://git-lfs.github.com/spec/')) {
+  if (isGitLfsPointer(head)) {
     throw new DataError(`ModelScope served a Git LFS pointer, not the file, for ${where(ref, endpoint)}`, 'check the repo id and revision; the file may not be uploaded in full');
   }
-  if (/^\s*<(!doctype|html)/i.test(head)) {
+  if (isHtmlPage(head)) {
     throw new DataError(`ModelScope served an HTML page, not the file, for ${where(ref, endpoint)}`, 'check TOKBENCH_MODELSCOPE_ENDPOINT / MODELSCOPE_DOMAIN points at the ModelScope API (a login or proxy page?)');
   }
 }

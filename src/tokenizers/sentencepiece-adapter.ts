@@ -3,6 +3,7 @@ import { SentencePieceProcessor } from '@sctg/sentencepiece-js';
 import { DataError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import { isGitLfsPointer } from '../core/sniff.js';
 
 /** SentencePiece piece types (sentencepiece_model.proto). */
 export const PieceType = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
@@ -124,7 +125,7 @@ export function readSentencePieceFile(path: string): SentencePieceFile {
   } catch (err) {
     throw new DataError(`cannot read SentencePiece model ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'check the path');
   }
-  if (bytes.subarray(0, 40).toString('latin1').startsWith('version https://git-lfs.github.com/spec/')) {
+  if (isGitLfsPointer(bytes.subarray(0, 40).toString('latin1'))) {
     throw new DataError(`${path} is a Git LFS pointer, not the SentencePiece model itself`, 'run `git lfs pull` or download the real file');
   }
   let summary: SentencePieceModelSummary;

@@ -3,6 +3,7 @@ import { Tiktoken } from 'tiktoken';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import { isGitLfsPointer } from '../core/sniff.js';
 
 /**
  * Pre-tokenisation regexes as the vendors' Python tokenizers declare them. They are handed to tiktoken's Rust
@@ -102,7 +103,7 @@ export function readRankFile(path: string): RankFile {
   }
   // CRLF copies exist (Qwen-VL's qwen.tiktoken); tiktoken splits on '\n' only, so normalise before it sees them.
   const text = raw.toString('utf8').replace(/\r\n/g, '\n');
-  if (text.startsWith('version https://git-lfs.github.com/spec/')) {
+  if (isGitLfsPointer(text)) {
     throw new DataError(`${path} is a Git LFS pointer, not the rank file itself`, 'run `git lfs pull` or download the real file');
   }
   let ranks = 0;

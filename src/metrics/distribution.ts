@@ -10,6 +10,7 @@
  * Ids always come from encoding each line alone (the per-line protocol), whatever `--segmentation` says.
  */
 import type { TokenizerPass, PassContext } from '../core/passes.js';
+import { optionalMetricPass } from '../core/optional-pass.js';
 import { UsageError } from '../core/errors.js';
 
 export const DEFAULT_RENYI_ALPHA = 2.5;
@@ -167,17 +168,10 @@ export async function distributionMetrics(ctx: PassContext): Promise<Distributio
   return sufficient.zh && sufficient.en ? { ...out, sufficient: { zh: sufficient.zh, en: sufficient.en } } : out;
 }
 
-export const distributionPass: TokenizerPass = {
+export const distributionPass: TokenizerPass = optionalMetricPass({
   name: 'distribution',
+  label: 'distribution metrics',
+  field: 'distribution',
   enabled: (o) => o.distributionMetrics !== false,
-  run: async (ctx) => {
-    try {
-      return { distribution: await distributionMetrics(ctx) };
-    } catch (err) {
-      // The counts are already right; an extra metric failing must not cost the tokenizer its results.
-      if (ctx.options.signal?.aborted) throw err;
-      ctx.warn(`distribution metrics skipped: ${(err as Error).message ?? String(err)}`);
-      return {};
-    }
-  },
-};
+  compute: distributionMetrics,
+});

@@ -14,6 +14,7 @@
 import { boundedChunks } from '../core/limits.js';
 import type { Corpus } from '../corpora/types.js';
 import type { PassContext, ResultFinalizer, TokenizerPass } from '../core/passes.js';
+import { optionalMetricPass } from '../core/optional-pass.js';
 import type { BenchmarkResult } from '../core/types.js';
 
 export const WORD_LOCALES = { zh: 'zh', en: 'en' } as const;
@@ -204,20 +205,13 @@ export function mergeWordMetrics(parts: readonly WordMetrics[]): WordMetrics {
   return { ...rest, zh: side('zh'), en: side('en') };
 }
 
-export const wordMetricsPass: TokenizerPass = {
+export const wordMetricsPass: TokenizerPass = optionalMetricPass({
   name: 'word-metrics',
+  label: 'word metrics',
+  field: 'words',
   enabled: (o) => o.wordMetrics !== false,
-  run: async (ctx) => {
-    try {
-      return { words: await wordMetrics(ctx) };
-    } catch (err) {
-      // The counts are already right; an extra metric failing must not cost the tokenizer its results.
-      if (ctx.options.signal?.aborted) throw err;
-      ctx.warn(`word metrics skipped: ${(err as Error).message ?? String(err)}`);
-      return {};
-    }
-  },
-};
+  compute: wordMetrics,
+});
 
 /** Fills tokens per word in context from each result's reported totals, whatever the segmentation protocol. */
 export const wordsFinalizer: ResultFinalizer = {

@@ -20,8 +20,21 @@ interface EncoderFile {
   pat_str: string;
 }
 
-/** The encoder data tiktoken bundles; hashed so results name exactly which ranks were used. */
-export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha256: string; vocabSize: number; rankCount: number; specialIds: number[] } {
+export interface EncodingFileSummary { path: string; sha256: string; vocabSize: number; rankCount: number; specialIds: number[]; bpeRanks: string }
+
+const encodingFiles = new Map<BuiltinEncoding, EncodingFileSummary>();
+
+/**
+ * The encoder data tiktoken bundles; hashed so results name exactly which ranks were used. Read, parsed and hashed
+ * once per process: loading, decode checks and long-line chunking all need it.
+ */
+export function builtinEncodingFile(name: BuiltinEncoding): EncodingFileSummary {
+  let summary = encodingFiles.get(name);
+  if (!summary) encodingFiles.set(name, (summary = readEncodingFile(name)));
+  return summary;
+}
+
+function readEncodingFile(name: BuiltinEncoding): EncodingFileSummary {
   const root = packageRoot('tiktoken');
   if (!root) throw new DataError('package tiktoken is not installed', 'run `npm install` in the tokbench folder');
   const path = join(root, 'encoders', `${name}.json`);
@@ -38,7 +51,7 @@ export function builtinEncodingFile(name: BuiltinEncoding): { path: string; sha2
     rankCount += parts.length - 2;
   }
   for (const id of Object.values(data.special_tokens)) maxId = Math.max(maxId, id);
-  return { path, sha256: sha256(raw), vocabSize: maxId + 1, rankCount, specialIds: Object.values(data.special_tokens) };
+  return { path, sha256: sha256(raw), vocabSize: maxId + 1, rankCount, specialIds: Object.values(data.special_tokens), bpeRanks: data.bpe_ranks };
 }
 
 export class TiktokenAdapter implements TokenizerAdapter {
@@ -78,7 +91,7 @@ export class TiktokenAdapter implements TokenizerAdapter {
   }
 
   private chunks(text: string): string[] {
-    this.vocab ??= byteVocabFromRanks((JSON.parse(readFileSync(builtinEncodingFile(this.encoding).path, 'utf8')) as EncoderFile).bpe_ranks);
+    this.vocab ??= byteVocabFromRanks(builtinEncodingFile(this.encoding).bpeRanks);
     return splitAtSafeBoundaries(text, this.vocab);
   }
 

@@ -1,4 +1,5 @@
 import type { Corpus } from '../corpora/types.js';
+import type { IdHistogram } from './id-histogram.js';
 import { chatPass } from '../tokenizers/chat-template.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import type { BenchmarkResult, TokenizerResult } from './types.js';
@@ -19,6 +20,8 @@ export interface PassContext {
   corpus: Corpus;
   /** Per-pair token counts (corpus order), as computed under the run's protocol. */
   pairCounts: { zh: number[]; en: number[] };
+  /** Token-id frequencies per side, gathered while counting (absent when distribution metrics are off). */
+  idHistograms?: { zh: IdHistogram; en: IdHistogram };
   /**
    * Under `--shard`, the whole corpus `corpus` is a slice of: for passes that describe the whole corpus on a
    * bounded sample (sanity), so every shard reports what one whole run would.

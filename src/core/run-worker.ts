@@ -1,16 +1,122 @@
-import { parentPort } from 'node:worker_threads';
-import { prepareRun, runTokenizer, type RunOptions, type TokenizerOutcome } from './runner.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Corpus, Pair } from '../corpora/types.js';
+import { parseTokenizerSpec } from '../tokenizers/registry.js';
+import type { TokenizerAdapter } from '../tokenizers/types.js';
+import { UsageError } from './errors.js';
+import { IdHistogram } from './id-histogram.js';
+import type { WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
+import { runTokenizerPasses } from './passes.js';
+import type { PoolMessage, PoolReply } from './pool.js';
+import { countInBatches, failureOf, loadRunTokenizer } from './runner.js';
+import { TextStoreReader } from './text-store.js';
 
-/**
- * Worker side of `--jobs N`: runs one tokenizer of a run with the same code path as the main thread, so results
- * are identical whatever the number of jobs. Receives options without callbacks (they cannot cross threads).
+/*
+ * Worker side of `--jobs N` (see parallel.ts): counts chunks of pairs and runs the per-tokenizer passes with the
+ * same functions as the one-thread path. Tokenizers stay loaded across tasks (a chunk of the same tokenizer
+ * usually follows), at most MAX_LOADED at a time.
  */
-parentPort!.on('message', async (msg: { index: number; input: { options: RunOptions; spec: string; position: number } }) => {
-  try {
-    const ctx = prepareRun(msg.input.options, { quiet: true });
-    const output: TokenizerOutcome = await runTokenizer(ctx, msg.input.spec, msg.input.position);
-    parentPort!.postMessage({ index: msg.index, output });
-  } catch (err) {
-    parentPort!.postMessage({ index: msg.index, error: (err as Error)?.message ?? String(err) });
+
+const MAX_LOADED = 2;
+const init = workerData as WorkerInit;
+const zhStore = new TextStoreReader(init.store.zh);
+const enStore = new TextStoreReader(init.store.en);
+
+interface Loaded {
+  tok: TokenizerAdapter;
+  loadWarnings: string[];
+}
+const loaded = new Map<string, Loaded>();
+
+function release(specs: readonly string[]): void {
+  for (const s of specs) {
+    const l = loaded.get(s);
+    if (!l) continue;
+    l.tok.dispose();
+    loaded.delete(s);
   }
+}
+
+/** The tokenizer for `spec`, loading it (and evicting the least recently used one) when needed. */
+function tokenizer(spec: string, loadWarnings: string[]): { entry: Loaded; loadSeconds: number } {
+  const hit = loaded.get(spec);
+  if (hit) {
+    loaded.delete(spec);
+    loaded.set(spec, hit);
+    return { entry: hit, loadSeconds: 0 };
+  }
+  while (loaded.size >= MAX_LOADED) release([loaded.keys().next().value as string]);
+  const t0 = performance.now();
+  const tok = loadRunTokenizer(init, parseTokenizerSpec(spec), loadWarnings);
+  const entry = { tok, loadWarnings };
+  loaded.set(spec, entry);
+  return { entry, loadSeconds: (performance.now() - t0) / 1000 };
+}
+
+let corpora: { corpus: Corpus; whole: Corpus } | undefined;
+/** The run's corpus (and, under --shard, the whole one), rebuilt from shared memory once, for passes that read texts. */
+function corpusObjects(): { corpus: Corpus; whole: Corpus } {
+  if (corpora) return corpora;
+  const pairs: Pair[] = init.ids.map((id, i) => ({ id, domain: init.domains[i]!, zh: zhStore.text(i), en: enStore.text(i) }));
+  const whole: Corpus = { ...init.corpusMeta, pairs };
+  const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;
+  corpora = { corpus, whole };
+  return corpora;
+}
+
+async function run(task: WorkerTask): Promise<{ output: WorkerOutput; transfer: ArrayBuffer[] }> {
+  release(task.release);
+  const t0 = performance.now();
+  let entry: Loaded | undefined;
+  // A fresh load's notes, kept even when the load then fails (as the one-thread path keeps them).
+  const freshWarnings: string[] = [];
+  try {
+    entry = tokenizer(task.spec, freshWarnings).entry;
+    const tok = entry.tok;
+    if (task.kind === 'finish') {
+      const { corpus, whole } = corpusObjects();
+      const warnings: string[] = [];
+      const id = tok.info.id;
+      const histograms = task.histograms ? { zh: new IdHistogram(0, task.histograms.zh), en: new IdHistogram(0, task.histograms.en) } : undefined;
+      const extra = await runTokenizerPasses({
+        tokenizer: tok, corpus, pairCounts: task.pairCounts, options: init.options,
+        ...(histograms ? { idHistograms: histograms } : {}),
+        ...(init.slice ? { wholeCorpus: whole } : {}),
+        warn: (m) => warnings.push(`${id}: ${m}`),
+      });
+      release([task.spec]);
+      return { output: { kind: 'finished', info: tok.info, extra, warnings, seconds: (performance.now() - t0) / 1000 }, transfer: [] };
+    }
+    const vocab = tok.info.vocabSize;
+    const hz = task.histograms ? new IdHistogram(vocab) : undefined;
+    const he = task.histograms ? new IdHistogram(vocab) : undefined;
+    let zh: Int32Array;
+    let en: Int32Array;
+    let joined: { zhJoined?: number; enJoined?: number } = {};
+    if (task.kind === 'count-joined') {
+      const j = init.joined!;
+      joined = { zhJoined: (await tok.countBatch([j.zh], hz))[0]!, enJoined: (await tok.countBatch([j.en], he))[0]! };
+      zh = new Int32Array(0);
+      en = new Int32Array(0);
+    } else {
+      zh = Int32Array.from(await countInBatches(tok, zhStore.slice(task.start, task.end), init.batchSize, undefined, hz));
+      en = Int32Array.from(await countInBatches(tok, enStore.slice(task.start, task.end), init.batchSize, undefined, he));
+    }
+    const ids = hz && he ? { zhIds: hz.counts, enIds: he.counts } : {};
+    return {
+      output: { kind: 'counted', info: tok.info, loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000, zh, en, ...joined, ...ids },
+      transfer: [zh.buffer as ArrayBuffer, en.buffer as ArrayBuffer, ...(hz && he ? [hz.counts.buffer as ArrayBuffer, he.counts.buffer as ArrayBuffer] : [])],
+    };
+  } catch (err) {
+    // A tokenizer that cannot load or count is recorded as failed, as in the one-thread path; a usage error ends the run.
+    release([task.spec]);
+    const usage = err instanceof UsageError ? { message: err.message, ...(err.hint ? { hint: err.hint } : {}) } : undefined;
+    return { output: { kind: 'failed', failure: failureOf(err, task.spec), loadWarnings: entry?.loadWarnings ?? freshWarnings, ...(usage ? { usage } : {}) }, transfer: [] };
+  }
+}
+
+parentPort!.on('message', (msg: PoolMessage<WorkerTask>) => {
+  run(msg.input).then(
+    ({ output, transfer }) => parentPort!.postMessage({ id: msg.id, output } satisfies PoolReply<WorkerOutput>, transfer),
+    (err: unknown) => parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) } satisfies PoolReply<WorkerOutput>),
+  );
 });

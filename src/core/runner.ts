@@ -9,13 +9,14 @@ import { makeSignature } from './signature.js';
 import { checkCorpus } from './sanity.js';
 import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
-import { countChars, utf8Bytes, type CharUnit, CHAR_UNITS } from './text-units.js';
+import { countChars, type CharUnit, CHAR_UNITS } from './text-units.js';
+import { scanTexts, sumInt32, type SideScan } from './text-scan.js';
+import { IdHistogram } from './id-histogram.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type Segmentation, type TokenizerFailure, type TokenizerResult, type ZhLang } from './types.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
-import { countEnglishWords, type PriceTable } from './prices.js';
+import type { PriceTable } from './prices.js';
 import { validateRenyiAlpha } from '../metrics/distribution.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
-import { runInPool } from './pool.js';
 import { finalizeOptions, sliceRunContext, validateShard, type ShardRecord, type ShardSpec } from './shard.js';
 import type { TokenizerInfo } from '../tokenizers/types.js';
 import type { SideCounts } from '../metrics/metrics.js';
@@ -65,8 +66,18 @@ export interface RunOptions {
   split?: string;
   /** Measure the chat-template overhead of a one-turn chat (tokenizer_config.json chat_template). */
   chat?: boolean;
-  /** Worker threads, one tokenizer each (default 1 in the library; the CLI defaults to the number of cores). */
+  /**
+   * Worker threads (default 1 in the library; the CLI defaults to the number of cores). Work is split by tokenizer
+   * and, on corpora big enough to pay for loading a tokenizer twice, by chunk of pairs.
+   */
   jobs?: number;
+  /**
+   * With `jobs` > 1: UTF-16 units of text per parallel chunk of pairs (default 4,000,000, so a small corpus is one
+   * chunk per tokenizer and no tokenizer is loaded twice for nothing). A tuning and testing knob: never changes results.
+   */
+  chunkUnits?: number;
+  /** Progress in pairs encoded, summed over tokenizers (`total` = pairs × tokenizers; 1 per tokenizer for joined protocols). */
+  onPairs?: (event: { done: number; total: number }) => void;
   /** Token-id distribution metrics (Rényi efficiency, vocabulary use); default true. */
   distributionMetrics?: boolean;
   /** Run only shard K of N (a contiguous slice of the pairs) and record mergeable statistics; see src/core/shard.ts. */
@@ -84,17 +95,36 @@ export interface PreparedCorpus {
   enChars: number[];
   zhBytes: number;
   enBytes: number;
+  /** Whitespace-delimited English words per pair (per-word prices, word fertility). */
+  enWords: number[];
 }
 
-function prepareCorpus(corpus: Corpus, unit: CharUnit): PreparedCorpus {
-  const zhChars = corpus.pairs.map((p) => countChars(p.zh, unit));
-  const enChars = corpus.pairs.map((p) => countChars(p.en, unit));
+function unitColumn(texts: readonly string[], scan: SideScan, unit: CharUnit): number[] {
+  switch (unit) {
+    case 'codepoint':
+      return Array.from(scan.codepoints);
+    case 'han':
+      return Array.from(scan.han);
+    case 'utf16':
+      return Array.from(scan.utf16);
+    case 'grapheme':
+      return texts.map((t) => countChars(t, unit));
+  }
+}
+
+/** One scan per text gives units, bytes and words here and the corpus checks' counts (see text-scan.ts). */
+function prepareCorpus(corpus: Corpus, unit: CharUnit, zhTexts: readonly string[], enTexts: readonly string[]): { prepared: PreparedCorpus; scan: { zh: SideScan; en: SideScan } } {
+  const scan = { zh: scanTexts(zhTexts), en: scanTexts(enTexts) };
   return {
-    corpus,
-    zhChars,
-    enChars,
-    zhBytes: sum(corpus.pairs.map((p) => utf8Bytes(p.zh))),
-    enBytes: sum(corpus.pairs.map((p) => utf8Bytes(p.en))),
+    scan,
+    prepared: {
+      corpus,
+      zhChars: unitColumn(zhTexts, scan.zh, unit),
+      enChars: unitColumn(enTexts, scan.en, unit),
+      zhBytes: sumInt32(scan.zh.bytes),
+      enBytes: sumInt32(scan.en.bytes),
+      enWords: Array.from(scan.en.words),
+    },
   };
 }
 
@@ -110,12 +140,15 @@ function corpusSummary(c: Corpus): CorpusSummary {
   };
 }
 
-async function countInBatches(tok: TokenizerAdapter, texts: string[], batchSize: number, signal?: AbortSignal): Promise<number[]> {
+export async function countInBatches(
+  tok: TokenizerAdapter, texts: readonly string[], batchSize: number, signal?: AbortSignal, histogram?: IdHistogram, onTexts?: (n: number) => void,
+): Promise<number[]> {
   const out: number[] = new Array<number>(texts.length);
   for (let start = 0; start < texts.length; start += batchSize) {
     signal?.throwIfAborted();
-    const counts = await tok.countBatch(texts.slice(start, start + batchSize));
+    const counts = await tok.countBatch(texts.slice(start, start + batchSize), histogram);
     for (let i = 0; i < counts.length; i++) out[start + i] = counts[i]!;
+    onTexts?.(counts.length);
   }
   return out;
 }
@@ -157,6 +190,7 @@ export function validateRunOptions(o: RunOptions): void {
   if (o.renyiAlpha !== undefined) validateRenyiAlpha(o.renyiAlpha);
   if (o.jobs !== undefined && (!Number.isInteger(o.jobs) || o.jobs < 1)) throw new UsageError(`--jobs must be a positive integer, got ${o.jobs}`, 'use --jobs 1 for a single thread');
   if (o.shard !== undefined) validateShard(o.shard);
+  if (o.chunkUnits !== undefined && (!Number.isInteger(o.chunkUnits) || o.chunkUnits < 1)) throw new UsageError(`chunkUnits must be a positive integer, got ${o.chunkUnits}`);
 }
 
 /** Everything a run needs before any tokenizer is loaded; built once per thread. */
@@ -181,6 +215,8 @@ export interface RunContext {
   warnings: string[];
   corpusSanity: ReturnType<typeof checkCorpus>;
   createdAt: string;
+  /** Called with the number of pairs just encoded (both sides), for progress reports. */
+  onPairs?: (pairs: number) => void;
   /** Set by `--shard`: `corpus`, `prepared` and the texts above are the slice; `wholeCorpus` is what was loaded. */
   shard?: Omit<ShardRecord, 'warningsBeforeFinalizers' | 'finalize'> & { wholeCorpus: Corpus };
 }
@@ -206,7 +242,9 @@ export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boo
   const corpus = typeof options.corpus === 'object' ? options.corpus : loadCorpus(options.corpus, {
     ...(options.lang !== undefined ? { lang: options.lang } : {}), ...(options.split !== undefined ? { split: options.split } : {}),
   });
-  const prepared = prepareCorpus(corpus, unit);
+  const zhTexts = corpus.pairs.map((p) => p.zh);
+  const enTexts = corpus.pairs.map((p) => p.en);
+  const { prepared, scan } = prepareCorpus(corpus, unit, zhTexts, enTexts);
   const protocol: Protocol = {
     segmentation: seg.segmentation, specialTokens, normalization: 'none', charUnit: unit, hfEngine: engine,
     ...(seg.join !== undefined ? { join: seg.join } : {}), ...(corpus.lang ? { lang: corpus.lang } : {}),
@@ -228,7 +266,7 @@ export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boo
       'English per-character metrics and the per-character ratio are undefined (reported as null); use --unit codepoint for them');
   }
   // Throws when the Chinese side has no Han at all; misalignment and language mix-ups become warnings.
-  const corpusSanity = checkCorpus(corpus);
+  const corpusSanity = checkCorpus(corpus, scan);
   warnings.push(...corpusSanity.warnings.map((w) => w.message));
   for (const w of corpusSanity.warnings) warn(w.message);
   // Undefined per-character metrics are easy to miss in a file: say so on stderr too.
@@ -236,7 +274,7 @@ export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boo
   warnings.push(...unitWarnings);
   const ctx: RunContext = {
     options, unit, engine, specialTokens, batchSize, warn, specs, corpus, prepared, protocol, joined,
-    zhTexts: corpus.pairs.map((p) => p.zh), enTexts: corpus.pairs.map((p) => p.en), domains: corpus.pairs.map((p) => p.domain),
+    zhTexts, enTexts, domains: corpus.pairs.map((p) => p.domain),
     zhChars, enChars, warnings, corpusSanity, createdAt: new Date().toISOString(),
   };
   return options.shard ? sliceRunContext(ctx, options.shard) : ctx;
@@ -268,6 +306,59 @@ export function buildTokenizerResult(a: {
   };
 }
 
+/** A failed tokenizer as a run records it (shared with the stream and parallel paths, so all say the same). */
+export function failureOf(err: unknown, id: string): TokenizerFailure {
+  const message = err instanceof TokbenchError ? err.message : `${(err as Error)?.message ?? String(err)}`;
+  const hint = err instanceof TokbenchError ? err.hint : undefined;
+  return { status: 'failed', tokenizer: { id }, error: message, ...(hint ? { hint } : {}) };
+}
+
+/** What loading a tokenizer for a run needs; a RunContext has it, and so does a worker thread. */
+export interface LoadContext {
+  engine: 'native' | 'js';
+  specialTokens: boolean;
+  options: RunOptions;
+}
+
+/** Load a tokenizer the way every run path does; its notes (e.g. a sha256 the preset did not expect) go to `warnings`. */
+export function loadRunTokenizer(ctx: LoadContext, spec: TokenizerSpec, warnings: string[], warn: (m: string) => void = () => {}): TokenizerAdapter {
+  const { options } = ctx;
+  return loadTokenizer(spec, {
+    engine: ctx.engine, addSpecialTokens: ctx.specialTokens,
+    ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
+    ...(options.regex !== undefined ? { regex: options.regex } : {}),
+    warn: (m) => { warnings.push(m); warn(m); },
+  });
+}
+
+/** Distribution metrics need every token id: the counting pass gathers them, so no second encoding pass is needed. */
+export function wantsIdHistograms(options: RunOptions): boolean {
+  return options.distributionMetrics !== false;
+}
+
+/** A tokenizer's counts under the run's protocol: per pair, or one joined text per side. */
+export interface TokenizerCounts {
+  zh: number[];
+  en: number[];
+  zhJoined?: number;
+  enJoined?: number;
+  histograms?: { zh: IdHistogram; en: IdHistogram };
+}
+
+/** The TokenizerResult of one tokenizer from its counts and pass fields: the same code for 1 or N jobs. */
+export function resultFromCounts(ctx: RunContext, info: TokenizerInfo, c: TokenizerCounts, extra: Partial<TokenizerResult>, seconds: number): TokenizerResult {
+  return buildTokenizerResult({
+    info,
+    zh: { tokens: c.zhJoined ?? sum(c.zh), characters: ctx.zhChars, bytes: ctx.prepared.zhBytes },
+    en: { tokens: c.enJoined ?? sum(c.en), characters: ctx.enChars, bytes: ctx.prepared.enBytes },
+    // Joined protocols have no per-pair counts: pairCounts stay empty and domains {} (see Protocol.lang doc).
+    domains: ctx.joined ? {} : domainStats(ctx.domains, c.zh, c.en),
+    pairCounts: { zh: c.zh, en: c.en },
+    seconds,
+    extra,
+  });
+}
+
 /** Load one tokenizer, count the corpus under the run's protocol, run the passes, dispose. Never throws for data errors. */
 export async function runTokenizer(ctx: RunContext, specRaw: string, position: number): Promise<TokenizerOutcome> {
   const { options } = ctx;
@@ -275,48 +366,37 @@ export async function runTokenizer(ctx: RunContext, specRaw: string, position: n
   const warnings: string[] = [];
   const t0 = performance.now();
   let tok: TokenizerAdapter | undefined;
+  void position;
   try {
-    tok = loadTokenizer(spec, {
-      engine: ctx.engine, addSpecialTokens: ctx.specialTokens,
-      ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
-      ...(options.regex !== undefined ? { regex: options.regex } : {}),
-      warn: (m) => { warnings.push(m); ctx.warn(m); },
-    });
-    // Joined protocols have no per-pair counts: pairCounts stay empty and domains {} (see Protocol.lang doc).
-    const zh = ctx.joined ? [] : await countInBatches(tok, ctx.zhTexts, ctx.batchSize, options.signal);
-    const en = ctx.joined ? [] : await countInBatches(tok, ctx.enTexts, ctx.batchSize, options.signal);
-    const [zhJoined, enJoined] = ctx.joined ? await tok.countBatch([ctx.joined.zh, ctx.joined.en]) : [];
-    const id = tok.info.id;
+    tok = loadRunTokenizer(ctx, spec, warnings, ctx.warn);
+    const loaded = tok;
+    const histograms = wantsIdHistograms(options) ? { zh: new IdHistogram(loaded.info.vocabSize), en: new IdHistogram(loaded.info.vocabSize) } : undefined;
+    const side = async (lang: 'zh' | 'en') => {
+      const texts = lang === 'zh' ? ctx.zhTexts : ctx.enTexts;
+      return ctx.joined ? [] : countInBatches(loaded, texts, ctx.batchSize, options.signal, histograms?.[lang], (n) => ctx.onPairs?.(n / 2));
+    };
+    const counts: TokenizerCounts = { zh: await side('zh'), en: await side('en'), ...(histograms ? { histograms } : {}) };
+    if (ctx.joined) {
+      counts.zhJoined = (await loaded.countBatch([ctx.joined.zh], histograms?.zh))[0];
+      counts.enJoined = (await loaded.countBatch([ctx.joined.en], histograms?.en))[0];
+    }
+    const id = loaded.info.id;
     const extra = await runTokenizerPasses({
-      tokenizer: tok, corpus: ctx.corpus, pairCounts: { zh, en }, options,
+      tokenizer: loaded, corpus: ctx.corpus, pairCounts: { zh: counts.zh, en: counts.en }, options, ...(histograms ? { idHistograms: histograms } : {}),
       ...(ctx.shard ? { wholeCorpus: ctx.shard.wholeCorpus } : {}),
       warn: (m) => { warnings.push(`${id}: ${m}`); ctx.warn(`${id}: ${m}`); },
     });
-    return {
-      warnings,
-      result: buildTokenizerResult({
-        info: tok.info,
-        zh: { tokens: zhJoined ?? sum(zh), characters: ctx.zhChars, bytes: ctx.prepared.zhBytes },
-        en: { tokens: enJoined ?? sum(en), characters: ctx.enChars, bytes: ctx.prepared.enBytes },
-        domains: ctx.joined ? {} : domainStats(ctx.domains, zh, en),
-        pairCounts: { zh, en },
-        seconds: (performance.now() - t0) / 1000,
-        extra,
-      }),
-    };
+    return { warnings, result: resultFromCounts(ctx, loaded.info, counts, extra, (performance.now() - t0) / 1000) };
   } catch (err) {
     if (options.signal?.aborted) throw err;
     if (err instanceof UsageError) throw err;
-    const message = err instanceof TokbenchError ? err.message : `${(err as Error).message ?? String(err)}`;
-    const hint = err instanceof TokbenchError ? err.hint : undefined;
-    void position;
-    return { warnings, failure: { status: 'failed', tokenizer: { id: spec.raw }, error: message, ...(hint ? { hint } : {}) } };
+    return { warnings, failure: failureOf(err, spec.raw) };
   } finally {
     tok?.dispose();
   }
 }
 
-function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | undefined)[]): BenchmarkResult {
+export function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | undefined)[]): BenchmarkResult {
   const done = outcomes.filter((o): o is TokenizerOutcome => o !== undefined);
   const results = done.flatMap((o) => (o.result ? [o.result] : []));
   const ok = results.length ? withRelativeCosts(results) : [];
@@ -326,7 +406,7 @@ function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | 
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'tokbench', version: TOKBENCH_VERSION },
     createdAt: ctx.createdAt,
-    corpus: { ...corpusSummary(corpus), pairUnits: { zhChars: prepared.zhChars, enChars: prepared.enChars, enWords: corpus.pairs.map((p) => countEnglishWords(p.en)) } },
+    corpus: { ...corpusSummary(corpus), pairUnits: { zhChars: prepared.zhChars, enChars: prepared.enChars, enWords: prepared.enWords } },
     protocol,
     environment: { node: process.version, icu: process.versions.icu, platform: `${process.platform}-${process.arch}`, packages: enginePackageVersions() },
     results: ok,
@@ -342,24 +422,10 @@ function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOutcome | 
 }
 
 /**
- * The worker entry point. Worker threads cannot load TypeScript, so when this module itself runs from source
- * (tests under vitest) the workers use the built copy in dist/, which `npm test` builds first.
- */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('../../dist/core/run-worker.js', import.meta.url) : new URL('./run-worker.js', import.meta.url);
-}
-
-/** Options that can cross to a worker thread: callbacks and the abort signal stay in the main thread. */
-function cloneableOptions(o: RunOptions): RunOptions {
-  const { warn: _w, onProgress: _p, onResult: _r, onFailure: _f, signal: _s, ...rest } = o;
-  return rest;
-}
-
-/**
  * Run the benchmark: every tokenizer encodes every pair (each side alone, no special tokens by default),
  * and all metrics are derived from the per-pair counts. One failing tokenizer is recorded, not fatal.
- * With `jobs` > 1, tokenizers run in worker threads; outcomes are merged in the order the tokenizers were given,
- * so the result is identical for any number of jobs.
+ * With `jobs` > 1, worker threads encode tokenizers and chunks of pairs in parallel (src/core/parallel.ts);
+ * outcomes are merged in the order the tokenizers were given, so the result is identical for any number of jobs.
  */
 export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkResult> {
   // Imported on demand: stream.ts builds on this module's helpers, and a static import would make a cycle.
@@ -367,7 +433,13 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
   const ctx = prepareRun(options);
   const { specs } = ctx;
   const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);
-  const jobs = Math.min(options.jobs ?? 1, specs.length);
+  const jobs = Math.min(options.jobs ?? 1, Math.max(1, specs.length * Math.max(1, ctx.zhTexts.length)));
+  let pairsDone = 0;
+  const pairsTotal = (ctx.joined ? 1 : ctx.zhTexts.length) * specs.length;
+  ctx.onPairs = (n) => {
+    pairsDone += n;
+    options.onPairs?.({ done: pairsDone, total: pairsTotal });
+  };
   const report = (index: number, outcome: TokenizerOutcome) => {
     outcomes[index] = outcome;
     const spec = specs[index]!;
@@ -379,20 +451,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
     options.onResult?.(assembleResult(ctx, outcomes));
   };
   if (jobs > 1) {
-    // Under --shard, ctx.corpus is the slice: workers get the whole corpus and slice it themselves.
-    const corpusForWorkers = ctx.shard?.wholeCorpus ?? (typeof options.corpus === 'object' ? options.corpus : ctx.corpus);
-    const shared = { ...cloneableOptions(options), corpus: corpusForWorkers, jobs: 1 };
-    let completed = 0;
-    const inputs = specs.map((s, position) => ({ options: shared, spec: s.raw, position }));
-    specs.forEach((s, index) => options.onProgress?.({ tokenizer: s.raw, index, total: specs.length, phase: 'start' }));
-    const results = await runInPool<(typeof inputs)[number], TokenizerOutcome>(workerUrl(), inputs, jobs, options.signal);
-    results.forEach((outcome, index) => {
-      // Warnings raised inside workers were not printed there: print them now, in tokenizer order.
-      for (const w of outcome.warnings) ctx.warn(w);
-      report(index, outcome);
-      completed++;
-    });
-    void completed;
+    await (await import('./parallel.js')).runParallel(ctx, jobs, report);
   } else {
     for (const [index, spec] of specs.entries()) {
       options.signal?.throwIfAborted();

@@ -1,6 +1,7 @@
 import type { Corpus, Pair } from '../corpora/types.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { DataError } from './errors.js';
+import { scanTexts, type SideScan } from './text-scan.js';
 import type { ResultFinalizer, TokenizerPass } from './passes.js';
 import type { BenchmarkResult } from './types.js';
 
@@ -94,14 +95,6 @@ const MAX_IDS_LISTED = 5;
 export const BYTE_FALLBACK_WARN = 0.01;
 const MAX_EXAMPLES = 3;
 
-const HAN = /\p{Script=Han}/gu;
-const LETTER = /\p{L}/gu;
-const count = (s: string, re: RegExp) => s.match(re)?.length ?? 0;
-const codepoints = (s: string) => {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-};
 const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
 const listIds = (ids: string[]) => ids.slice(0, MAX_IDS_LISTED).map((id) => `"${id}"`).join(', ') + (ids.length > MAX_IDS_LISTED ? ', …' : '');
 
@@ -266,10 +259,16 @@ const MIN_PAIRS_FOR_CORRELATION = 20;
 /** Aligned corpora measured 0.75 (bundled) and 0.88 (NTREX); shifted by one line, 0.09 and 0.12. */
 const MIN_CORRELATION = 0.3;
 
-function pearson(x: readonly number[], y: readonly number[]): number | null {
+function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
   const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!;
+    my += y[i]!;
+  }
+  mx /= n;
+  my /= n;
   let sxy = 0;
   let sx = 0;
   let sy = 0;
@@ -291,33 +290,35 @@ function median(xs: number[]): number {
  * Corpus-level checks. A Chinese side without a single Han character is an error (the run would measure
  * nothing it claims to); everything else is a warning.
  */
-export function checkCorpus(corpus: Corpus): CorpusSanity {
+export function checkCorpus(corpus: Corpus, scan?: { zh: SideScan; en: SideScan }): CorpusSanity {
   const where = corpus.files.length ? corpus.files.map((f) => f.path).join(', ') : corpus.id;
+  // The run scans every text once for its units; reuse that scan rather than walking the corpus again.
+  const zs = scan?.zh ?? scanTexts(corpus.pairs.map((p) => p.zh));
+  const es = scan?.en ?? scanTexts(corpus.pairs.map((p) => p.en));
   let zhHan = 0;
   let zhLetters = 0;
   let enHan = 0;
   let enLetters = 0;
   const zhWithoutHan: string[] = [];
   const enWithHan: string[] = [];
-  const zhLen: number[] = [];
-  const enLen: number[] = [];
   const eligible: { id: string; ratio: number }[] = [];
-  for (const p of corpus.pairs) {
-    const zh = count(p.zh, HAN);
-    const zl = count(p.zh, LETTER);
-    const eh = count(p.en, HAN);
+  const pairs = corpus.pairs;
+  for (let i = 0; i < pairs.length; i++) {
+    const zh = zs.han[i]!;
+    const zl = zs.letters[i]!;
+    const eh = es.han[i]!;
     zhHan += zh;
     zhLetters += zl;
     enHan += eh;
-    enLetters += count(p.en, LETTER);
-    if (zh === 0 && zl > 0) zhWithoutHan.push(p.id);
-    if (eh > 0) enWithHan.push(p.id);
-    const a = codepoints(p.zh);
-    const b = codepoints(p.en);
-    zhLen.push(a);
-    enLen.push(b);
-    if (a >= MIN_LEN && b >= MIN_LEN) eligible.push({ id: p.id, ratio: b / a });
+    enLetters += es.letters[i]!;
+    if (zh === 0 && zl > 0) zhWithoutHan.push(pairs[i]!.id);
+    if (eh > 0) enWithHan.push(pairs[i]!.id);
+    const a = zs.codepoints[i]!;
+    const b = es.codepoints[i]!;
+    if (a >= MIN_LEN && b >= MIN_LEN) eligible.push({ id: pairs[i]!.id, ratio: b / a });
   }
+  const zhLen = zs.codepoints;
+  const enLen = es.codepoints;
   if (zhHan === 0) {
     const swapped = enLetters > 0 && enHan / enLetters > 0.5;
     throw new DataError(

@@ -99,7 +99,7 @@ export function sliceRunContext(ctx: RunContext, spec: ShardSpec): RunContext {
   return {
     ...ctx,
     corpus,
-    prepared: { corpus, zhChars, enChars, zhBytes: bytes('zh'), enBytes: bytes('en') },
+    prepared: { corpus, zhChars, enChars, zhBytes: bytes('zh'), enBytes: bytes('en'), enWords: ctx.prepared.enWords.slice(start, end) },
     zhTexts: ctx.zhTexts.slice(start, end),
     enTexts: ctx.enTexts.slice(start, end),
     domains: ctx.domains.slice(start, end),

@@ -35,7 +35,7 @@ import { pricesFinalizer } from './prices.js';
 import { premiumEstimatorsFinalizer } from '../metrics/premium-estimators.js';
 import { makeSignature } from './signature.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
-import { buildTokenizerResult, domainStatsFromTotals, validateRunOptions, withRelativeCosts, type RunOptions } from './runner.js';
+import { buildTokenizerResult, countInBatches, domainStatsFromTotals, failureOf, validateRunOptions, withRelativeCosts, type RunOptions } from './runner.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type Protocol, type TokenizerFailure, type TokenizerResult } from './types.js';
 import { isGitLfsPointer } from './sniff.js';
 
@@ -585,21 +585,6 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
   }
 }
 
-function failureOf(err: unknown, id: string): TokenizerFailure {
-  const message = err instanceof TokbenchError ? err.message : `${(err as Error)?.message ?? String(err)}`;
-  const hint = err instanceof TokbenchError ? err.hint : undefined;
-  return { status: 'failed', tokenizer: { id }, error: message, ...(hint ? { hint } : {}) };
-}
-
-async function countInBatches(tok: TokenizerAdapter, texts: string[], batchSize: number, signal?: AbortSignal): Promise<number[]> {
-  if (texts.length <= batchSize) return tok.countBatch(texts);
-  const out: number[] = [];
-  for (let start = 0; start < texts.length; start += batchSize) {
-    signal?.throwIfAborted();
-    for (const c of await tok.countBatch(texts.slice(start, start + batchSize))) out.push(c);
-  }
-  return out;
-}
 
 /** loadJsonl refuses duplicate ids over the whole file; streaming can afford that only within the sample. */
 function checkUniqueSampleIds(sample: readonly Pair[], kind: FileKind): void {

@@ -154,7 +154,8 @@ export async function distributionMetrics(ctx: PassContext): Promise<Distributio
   const vocabSize = ctx.tokenizer.info.vocabSize;
   const sufficient: Partial<Record<'zh' | 'en', IdCounts>> = {};
   const side = async (lang: 'zh' | 'en'): Promise<DistributionSide> => {
-    const ids = await countIds(ctx, ctx.corpus.pairs.map((p) => p[lang]));
+    // The counting pass gathered the ids already; encode again only for callers that did not (e.g. a custom runner).
+    const ids = ctx.idHistograms ? ctx.idHistograms[lang].toMap() : await countIds(ctx, ctx.corpus.pairs.map((p) => p[lang]));
     if (ctx.options.shard) sufficient[lang] = toIdCounts(ids);
     const s = distributionSide(ids, vocabSize, alpha);
     // encode() and countBatch() must agree; a mismatch means the counts above are not the ones reported.

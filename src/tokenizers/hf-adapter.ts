@@ -1,3 +1,4 @@
+import type { IdHistogram } from '../core/id-histogram.js';
 import { readFileSync, statSync } from 'node:fs';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
@@ -115,10 +116,14 @@ export class HfNativeAdapter implements TokenizerAdapter {
     return enc.getIds();
   }
 
-  async countBatch(texts: readonly string[]): Promise<number[]> {
+  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
     if (texts.length === 0) return [];
     const encs = await this.live.encodeBatch(texts as string[], { addSpecialTokens: this.addSpecialTokens });
-    return encs.map((e) => e.getIds().length);
+    return encs.map((e) => {
+      const ids = e.getIds();
+      histogram?.add(ids);
+      return ids.length;
+    });
   }
 
   async decode(ids: readonly number[]): Promise<string> {
@@ -161,9 +166,13 @@ export class HfJsAdapter implements TokenizerAdapter {
     return Array.from(this.live.encode(text, { add_special_tokens: this.addSpecialTokens }).ids);
   }
 
-  async countBatch(texts: readonly string[]): Promise<number[]> {
+  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
     const tok = this.live;
-    return texts.map((t) => tok.encode(t, { add_special_tokens: this.addSpecialTokens }).ids.length);
+    return texts.map((t) => {
+      const ids = tok.encode(t, { add_special_tokens: this.addSpecialTokens }).ids;
+      histogram?.add(ids);
+      return ids.length;
+    });
   }
 
   async decode(ids: readonly number[]): Promise<string> {

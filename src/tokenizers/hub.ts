@@ -1,3 +1,4 @@
+import type { IdHistogram } from '../core/id-histogram.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -169,8 +170,8 @@ export class DeferredAdapter implements TokenizerAdapter {
     return (await this.ready).encode(text);
   }
 
-  async countBatch(texts: readonly string[]): Promise<number[]> {
-    return (await this.ready).countBatch(texts);
+  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+    return (await this.ready).countBatch(texts, histogram);
   }
 
   async decode(ids: readonly number[]): Promise<string> {
@@ -193,8 +194,9 @@ export function withInfo(a: TokenizerAdapter, patch: Partial<TokenizerInfo>): To
   const info = { ...a.info, ...patch };
   return {
     info,
+    ...(a.vocabFacts ? { vocabFacts: a.vocabFacts } : {}),
     encode: (t) => a.encode(t),
-    countBatch: (t) => a.countBatch(t),
+    countBatch: (t, histogram) => a.countBatch(t, histogram),
     decode: (ids) => a.decode(ids),
     dispose: () => a.dispose(),
   };

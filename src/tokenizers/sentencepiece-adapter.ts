@@ -1,3 +1,4 @@
+import type { IdHistogram } from '../core/id-histogram.js';
 import { readFileSync } from 'node:fs';
 import { SentencePieceProcessor } from '@sctg/sentencepiece-js';
 import { DataError } from '../core/errors.js';
@@ -192,8 +193,15 @@ export class SentencePieceAdapter implements TokenizerAdapter {
     return this.wrap(sp.encodeIds(text));
   }
 
-  async countBatch(texts: readonly string[]): Promise<number[]> {
+  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
     const sp = await this.ready;
+    if (histogram) {
+      return texts.map((t) => {
+        const ids = this.wrap(sp.encodeIds(t));
+        histogram.add(ids);
+        return ids.length;
+      });
+    }
     const extra = (this.addBos ? 1 : 0) + (this.addEos ? 1 : 0);
     return texts.map((t) => sp.encodeIds(t).length + extra);
   }

@@ -1,3 +1,4 @@
+import type { IdHistogram } from '../core/id-histogram.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
@@ -69,10 +70,18 @@ export class TiktokenAdapter implements TokenizerAdapter {
   }
 
   /** Token count of one text; long lines are encoded chunk by chunk at count-neutral boundaries. */
-  private countOne(enc: Tiktoken, text: string): number {
-    if (text.length <= LONG_LINE) return enc.encode_ordinary(text).length;
+  private countOne(enc: Tiktoken, text: string, histogram?: IdHistogram): number {
+    if (text.length <= LONG_LINE) {
+      const ids = enc.encode_ordinary(text);
+      histogram?.add(ids);
+      return ids.length;
+    }
     let n = 0;
-    for (const chunk of this.chunks(text)) n += enc.encode_ordinary(chunk).length;
+    for (const chunk of this.chunks(text)) {
+      const ids = enc.encode_ordinary(chunk);
+      histogram?.add(ids);
+      n += ids.length;
+    }
     return n;
   }
 
@@ -95,9 +104,9 @@ export class TiktokenAdapter implements TokenizerAdapter {
     return splitAtSafeBoundaries(text, this.vocab);
   }
 
-  async countBatch(texts: readonly string[]): Promise<number[]> {
+  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
     const enc = this.live;
-    return texts.map((t) => this.countOne(enc, t));
+    return texts.map((t) => this.countOne(enc, t, histogram));
   }
 
   async decode(ids: readonly number[]): Promise<string> {

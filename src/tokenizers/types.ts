@@ -1,3 +1,5 @@
+import type { IdHistogram } from '../core/id-histogram.js';
+
 export type Origin = 'western' | 'chinese';
 export type EngineName = 'tiktoken' | 'hf-native' | 'hf-js' | 'sentencepiece';
 
@@ -61,7 +63,11 @@ export interface TokenizerAdapter {
   /** Which ids are unknown/special/byte-fallback, for sanity checks; absent when the engine cannot say. */
   readonly vocabFacts?: VocabFacts;
   encode(text: string): Promise<number[]>;
-  countBatch(texts: readonly string[]): Promise<number[]>;
+  /**
+   * Token count of each text. With `histogram`, the ids of every text are also added to it (the engines produce
+   * the ids anyway, so distribution metrics cost no second encoding pass).
+   */
+  countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]>;
   decode(ids: readonly number[]): Promise<string>;
   dispose(): void;
 }

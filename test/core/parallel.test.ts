@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../src/core/runner.js';
 import { UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
+import { chunkRanges } from '../../src/core/parallel.js';
 
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
 const stable = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'seconds' || k === 'createdAt' ? undefined : v));
@@ -37,5 +38,43 @@ describe('--jobs: worker threads, deterministic merge', () => {
     const r = tokbench(['run', '-t', 'gpt2', '--jobs', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--jobs must be a positive integer/);
+  });
+
+  it('chunkRanges covers every pair once, in order, in shares of similar text length', () => {
+    const units = Array.from({ length: 1000 }, (_, i) => (i % 7 === 0 ? 500 : 50));
+    const r = chunkRanges(units, 2, 2000);
+    expect(r.length).toBe(16); // jobs × 8, fewer than total/2000
+    expect(r[0]!.start).toBe(0);
+    expect(r[r.length - 1]!.end).toBe(1000);
+    for (let i = 1; i < r.length; i++) expect(r[i]!.start).toBe(r[i - 1]!.end);
+    const total = units.reduce((a, b) => a + b, 0);
+    for (const c of r) {
+      const share = units.slice(c.start, c.end).reduce((a, b) => a + b, 0);
+      expect(Math.abs(share - total / 16)).toBeLessThanOrEqual(500);
+    }
+    expect(chunkRanges(units, 2)).toEqual([{ start: 0, end: 1000 }]); // small corpus: one chunk per tokenizer
+  });
+
+  it('split by chunk of pairs, every metric is identical to one thread (ids, words, sanity, bootstrap, a failure)', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'tokbench-jobs-')), 'tokenizer.json');
+    writeFileSync(bad, '{"not": "a tokenizer"}');
+    const base = { tokenizers: ['gpt2', 'qwen3', bad, 'chatglm3'], bootstrap: 200, warn: () => {}, onFailure: () => {} } as const;
+    let events = 0;
+    const serial = await runBenchmark({ ...base, jobs: 1 });
+    const chunked = await runBenchmark({ ...base, jobs: 2, chunkUnits: 4000, onPairs: () => events++ });
+    // One progress event per chunk: far more than one per tokenizer proves the pairs really were split.
+    expect(events).toBeGreaterThan(3 * 8);
+    expect(chunked.failures.map((f) => f.tokenizer.id)).toEqual([bad]);
+    expect(chunked.results[1]!.distribution?.zh.distinctIds).toBeGreaterThan(1000);
+    expect(stable(chunked)).toBe(stable(serial));
+  });
+
+  it('chunks under --shard and under a joined protocol give the one-thread result', async () => {
+    const shard = { tokenizers: ['cl100k_base', 'yi'], bootstrap: 100, shard: { index: 2, count: 3 } } as const;
+    expect(stable(await runBenchmark({ ...shard, jobs: 2, chunkUnits: 3000 }))).toBe(stable(await runBenchmark({ ...shard, jobs: 1 })));
+    const joined = { tokenizers: ['gpt2', 'deepseek-v3'], bootstrap: 0, segmentation: 'joined' } as const;
+    const j2 = await runBenchmark({ ...joined, jobs: 2, chunkUnits: 3000 });
+    expect(j2.results[0]!.languages.zh.tokens).toBeGreaterThan(0);
+    expect(stable(j2)).toBe(stable(await runBenchmark({ ...joined, jobs: 1 })));
   });
 });

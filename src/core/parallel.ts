@@ -1,0 +1,214 @@
+/**
+ * `--jobs N`: worker threads encode (tokenizer, chunk of pairs) tasks in parallel.
+ *
+ * The main thread prepares the run once (corpus parsed, scanned and checked) and writes the texts into shared
+ * memory; workers never re-read or re-check the corpus. Each tokenizer's pairs are cut into chunks when the corpus
+ * is big enough to pay for loading the tokenizer in more than one worker, so two tokenizers of unequal speed still
+ * keep every core busy. When a tokenizer's chunks are all counted, one `finish` task runs its per-tokenizer passes
+ * (sanity, words, chat, distribution from the merged id histograms) in a worker. Counts are merged by pair index and
+ * results assembled in tokenizer order by the same functions as the one-thread path, so the output is identical for
+ * any number of jobs (tested in test/core/jobs.test.ts).
+ */
+import type { Corpus } from '../corpora/types.js';
+import type { TokenizerInfo } from '../tokenizers/types.js';
+import { UsageError } from './errors.js';
+import { IdHistogram } from './id-histogram.js';
+import { runTaskGraph, type PoolTask } from './pool.js';
+import { resultFromCounts, type RunContext, type RunOptions, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
+import { writeTextStore, type TextStore } from './text-store.js';
+import type { TokenizerFailure, TokenizerResult } from './types.js';
+
+/** Chunks smaller than this many UTF-16 units (both sides) are not worth a second tokenizer load (~0.3–1.6 s). */
+const MIN_CHUNK_UNITS = 4_000_000;
+/** Enough chunks per worker to even out tokenizers of unequal speed, few enough to keep per-task costs negligible. */
+const CHUNKS_PER_JOB = 8;
+
+export interface WorkerInit {
+  store: { zh: TextStore; en: TextStore };
+  /** The loaded corpus without its pairs (rebuilt from the store in a worker when a pass needs it). */
+  corpusMeta: Omit<Corpus, 'pairs'>;
+  ids: string[];
+  domains: string[];
+  /** Under --shard: the slice [start, end) of the stored (whole) corpus this run measures. */
+  slice: { start: number; end: number } | undefined;
+  joined: { zh: string; en: string } | undefined;
+  options: RunOptions;
+  engine: 'native' | 'js';
+  specialTokens: boolean;
+  batchSize: number;
+}
+
+export type WorkerTask =
+  | { kind: 'count'; spec: string; start: number; end: number; histograms: boolean; release: string[] }
+  | { kind: 'count-joined'; spec: string; histograms: boolean; release: string[] }
+  | { kind: 'finish'; spec: string; pairCounts: { zh: number[]; en: number[] }; histograms?: { zh: Float64Array; en: Float64Array }; release: string[] };
+
+export type WorkerOutput =
+  | { kind: 'failed'; failure: TokenizerFailure; loadWarnings: string[]; usage?: { message: string; hint?: string } }
+  | {
+    kind: 'counted'; info: TokenizerInfo; loadWarnings: string[]; seconds: number;
+    zh: Int32Array; en: Int32Array; zhJoined?: number; enJoined?: number; zhIds?: Float64Array; enIds?: Float64Array;
+  }
+  | { kind: 'finished'; info: TokenizerInfo; extra: Partial<TokenizerResult>; warnings: string[]; seconds: number };
+
+/** Options that can cross to a worker thread: callbacks, the abort signal and the corpus object stay here. */
+function cloneableOptions(o: RunOptions): RunOptions {
+  const { warn: _w, onProgress: _p, onResult: _r, onFailure: _f, onPairs: _o, signal: _s, corpus: _c, ...rest } = o;
+  return rest;
+}
+
+/**
+ * The worker entry point. Worker threads cannot load TypeScript, so when this module itself runs from source
+ * (tests under vitest) the workers use the built copy in dist/, which `npm test` builds first.
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('../../dist/core/run-worker.js', import.meta.url) : new URL('./run-worker.js', import.meta.url);
+}
+
+/** Pair ranges [start, end) of the run's pairs for one tokenizer: one range on small corpora. */
+export function chunkRanges(units: Int32Array | readonly number[], jobs: number, minChunkUnits = MIN_CHUNK_UNITS): { start: number; end: number }[] {
+  const n = units.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += units[i]!;
+  const chunks = Math.max(1, Math.min(jobs * CHUNKS_PER_JOB, Math.floor(total / minChunkUnits), n));
+  if (chunks === 1) return [{ start: 0, end: n }];
+  // Equal shares of text (not of pairs), so a chunk of long lines is not four times the work of the others.
+  const target = total / chunks;
+  const out: { start: number; end: number }[] = [];
+  let start = 0;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += units[i]!;
+    if (acc >= target * (out.length + 1) && out.length < chunks - 1) {
+      out.push({ start, end: i + 1 });
+      start = i + 1;
+    }
+  }
+  out.push({ start, end: n });
+  return out.filter((r) => r.end > r.start);
+}
+
+interface Pending {
+  counts: TokenizerCounts & { zh: number[]; en: number[] };
+  histograms?: { zh: IdHistogram; en: IdHistogram };
+  loadWarnings?: string[];
+  info?: TokenizerInfo;
+  seconds: number;
+  failed: boolean;
+}
+
+export async function runParallel(ctx: RunContext, jobs: number, report: (index: number, outcome: TokenizerOutcome) => void): Promise<void> {
+  const { options, specs } = ctx;
+  const whole = ctx.shard?.wholeCorpus ?? ctx.corpus;
+  const offset = ctx.shard?.pairStart ?? 0;
+  const pairs = ctx.zhTexts.length;
+  const { pairs: _pairs, ...corpusMeta } = whole;
+  const init: WorkerInit = {
+    store: { zh: writeTextStore(whole.pairs.map((p) => p.zh)), en: writeTextStore(whole.pairs.map((p) => p.en)) },
+    corpusMeta,
+    ids: whole.pairs.map((p) => p.id),
+    domains: whole.pairs.map((p) => p.domain),
+    slice: ctx.shard ? { start: ctx.shard.pairStart, end: ctx.shard.pairEnd } : undefined,
+    joined: ctx.joined,
+    options: cloneableOptions(options),
+    engine: ctx.engine,
+    specialTokens: ctx.specialTokens,
+    batchSize: ctx.batchSize,
+  };
+  const units = ctx.zhTexts.map((t, i) => t.length + ctx.enTexts[i]!.length);
+  const ranges = ctx.joined ? [{ start: 0, end: 1 }] : chunkRanges(units, jobs, options.chunkUnits);
+  const wantIds = options.distributionMetrics !== false;
+  const state: Pending[] = specs.map(() => ({ counts: { zh: new Array<number>(pairs), en: new Array<number>(pairs) }, seconds: 0, failed: false }));
+  const released: string[] = [];
+
+  // Task graph: [count chunks of tokenizer 0…, finish 0, count chunks of tokenizer 1…, finish 1, …]. Lower indices go
+  // first among ready tasks, so a finished tokenizer's passes run before the next tokenizer's chunks.
+  const tasks: PoolTask<WorkerTask>[] = [];
+  const owner: { spec: number; chunk: number | 'finish' }[] = [];
+  specs.forEach((spec, k) => {
+    const countIds: number[] = [];
+    ranges.forEach((r, c) => {
+      countIds.push(tasks.length);
+      owner.push({ spec: k, chunk: c });
+      tasks.push({
+        input: () => (ctx.joined
+          ? { kind: 'count-joined', spec: spec.raw, histograms: wantIds, release: [...released] }
+          : { kind: 'count', spec: spec.raw, start: offset + r.start, end: offset + r.end, histograms: wantIds, release: [...released] }),
+      });
+    });
+    owner.push({ spec: k, chunk: 'finish' });
+    tasks.push({
+      after: countIds,
+      input: () => {
+        const st = state[k]!;
+        return {
+          kind: 'finish', spec: spec.raw, pairCounts: { zh: st.counts.zh, en: st.counts.en }, release: [...released],
+          ...(st.histograms ? { histograms: { zh: st.histograms.zh.counts, en: st.histograms.en.counts } } : {}),
+        };
+      },
+    });
+  });
+
+  const started = new Set<number>();
+  const start = (k: number) => {
+    if (started.has(k)) return;
+    started.add(k);
+    options.onProgress?.({ tokenizer: specs[k]!.raw, index: k, total: specs.length, phase: 'start' });
+  };
+  start(0);
+  let usage: UsageError | undefined;
+  await runTaskGraph<WorkerTask, WorkerOutput>(workerUrl(), tasks, {
+    jobs,
+    workerData: init,
+    ...(options.signal ? { signal: options.signal } : {}),
+    skip: (i) => state[owner[i]!.spec]!.failed || usage !== undefined,
+    onOutput: (i, out) => {
+      const { spec: k, chunk } = owner[i]!;
+      const st = state[k]!;
+      start(k);
+      if (st.failed) return;
+      if (out.kind === 'failed') {
+        st.failed = true;
+        if (out.usage) { usage ??= new UsageError(out.usage.message, out.usage.hint); return; }
+        released.push(specs[k]!.raw);
+        report(k, { warnings: out.loadWarnings, failure: out.failure });
+        return;
+      }
+      st.seconds += out.seconds;
+      if (out.kind === 'counted') {
+        // Load notes are the same in every worker that loads the tokenizer: keep the first chunk's, so they appear once.
+        if (chunk === 0) st.loadWarnings = out.loadWarnings;
+        st.info ??= out.info;
+        if (ctx.joined) {
+          if (out.zhJoined !== undefined) st.counts.zhJoined = out.zhJoined;
+          if (out.enJoined !== undefined) st.counts.enJoined = out.enJoined;
+          st.counts.zh = [];
+          st.counts.en = [];
+        } else {
+          const r = ranges[chunk as number]!;
+          for (let j = 0; j < out.zh.length; j++) {
+            st.counts.zh[r.start + j] = out.zh[j]!;
+            st.counts.en[r.start + j] = out.en[j]!;
+          }
+        }
+        ctx.onPairs?.(ctx.joined ? 1 : out.zh.length);
+        if (out.zhIds && out.enIds) {
+          st.histograms ??= { zh: new IdHistogram(out.zhIds.length), en: new IdHistogram(out.enIds.length) };
+          st.histograms.zh.merge(out.zhIds);
+          st.histograms.en.merge(out.enIds);
+        }
+        return;
+      }
+      // finished
+      released.push(specs[k]!.raw);
+      const warnings = [...(st.loadWarnings ?? []), ...out.warnings];
+      // Warnings raised inside workers were not printed there: print them now, in tokenizer order of completion.
+      for (const w of warnings) ctx.warn(w);
+      const counts: TokenizerCounts = { ...st.counts, ...(st.histograms ? { histograms: st.histograms } : {}) };
+      report(k, { warnings, result: resultFromCounts(ctx, out.info, counts, out.extra, st.seconds) });
+      st.counts = { zh: [], en: [] };
+      delete st.histograms;
+    },
+  });
+  if (usage) throw usage;
+}

@@ -16,6 +16,7 @@ import { findPreset } from '../tokenizers/presets.js';
 import { collect, emitComparison, resolveGate, resolveTolerances, type ComparisonOutputFlags } from './compare.js';
 import { splitList } from './run.js';
 import type { CliContext } from '../cli-context.js';
+import { runProgress } from './progress.js';
 
 export interface CheckFlags extends ComparisonOutputFlags {
   baseline?: string;
@@ -131,10 +132,7 @@ export async function runCheck(flags: CheckFlags, ctx: CliContext): Promise<Chec
     ...(contextWindow !== undefined ? { contextWindow } : {}),
     signal: ctx.signal,
     warn: flags.quiet ? () => {} : (m) => ctx.stderr(`warning: ${m}`),
-    onProgress: flags.quiet || !ctx.stderrIsTTY ? undefined : (e) => {
-      if (e.phase === 'start') ctx.progress(`[${e.index + 1}/${e.total}] ${e.tokenizer} …`);
-      else ctx.progress('');
-    },
+    ...runProgress(ctx, flags.quiet),
   };
   const current = await runBenchmark(options);
   if (flags.save) {

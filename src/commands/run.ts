@@ -18,6 +18,7 @@ import type { RunOptions } from '../core/runner.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import { defaultJobs } from '../core/pool.js';
 import { parseShard } from '../core/shard.js';
+import { runProgress } from './progress.js';
 
 export interface RunFlags {
   tokenizers?: string;
@@ -103,10 +104,7 @@ export async function runCommand(flags: RunFlags, ctx: CliContext): Promise<numb
     warn: (m) => ctx.stderr(`warning: ${m}`),
     // With one tokenizer its failure is the run's error, said once below; with several, say each as it happens.
     onFailure: (f) => { if (tokenizers?.length !== 1) ctx.stderr(`warning: ${f.tokenizer.id} failed: ${f.error}${f.hint ? ` (${f.hint})` : ''}`); },
-    onProgress: flags.quiet || !ctx.stderrIsTTY ? undefined : (e) => {
-      if (e.phase === 'start') ctx.progress(`[${e.index + 1}/${e.total}] ${e.tokenizer} …`);
-      else ctx.progress('');
-    },
+    ...runProgress(ctx, flags.quiet),
   });
   if (result.results.length === 0 && result.failures.length) {
     // Nothing was computed: an error (exit 3), not a partial result, and no report file.

@@ -107,3 +107,147 @@ export function splitAtSafeBoundaries(text: string, vocab: ByteVocab, targetChar
   out.push(chars.slice(start).join(''));
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Long-line chunking for tiktoken *rank files* (tiktoken-file-adapter.ts). Stricter than the functions above, which
+// serve the builtin OpenAI encodings and are left as they are:
+//
+//  - Cuts are only made between two CUT LETTERS: CJK Unified Ideographs U+4E00–U+9FEF and Extension A
+//    U+3400–U+4DB5. `\p{Script=Han}` is not enough for condition 1: it also holds ~330 symbols (Kangxi and CJK
+//    radicals, So), 16 letter-numbers (〇, 〡…〩, 〸…〺, Nl: `\p{N}` to the regexes, so `\p{N}{1,3}` groups
+//    them three by three) and a few others, between which a cut does change the pieces. Every cut letter is a
+//    Lo letter (`\p{L}`) in every Unicode version since 11.0, so the JavaScript test here and tiktoken's Rust regex
+//    engine (which has its own, possibly older, Unicode tables) agree that both sides of a cut are letters.
+//    test/tokenizers/tiktoken-file-chunks.test.ts checks that on tiktoken itself.
+//  - Condition 2 is checked over a window of ANY characters (not only Han) reaching maxTokenBytes bytes on each
+//    side: the piece around the cut may start with a non-letter prefix character (`[^\r\n\p{L}\p{N}]?\p{L}+`,
+//    e.g. "，在学…") or contain Latin letters, and a vocabulary entry such as "，在学" must not be missed. Checking
+//    substrings that cross piece boundaries as well only makes the test more conservative.
+//  - Condition 3: neither half of the cut piece may itself be a vocabulary entry. tiktoken looks a whole piece up
+//    in the vocabulary before running byte-pair merges on it, so a half that is an entry would be encoded as that
+//    single token when chunked, while in the whole line the same bytes go through the merges, which need not reach
+//    that token. The left half starts at or before the first cut letter of the run ending at the cut (every cut
+//    letter belongs to the same `\p{L}+` piece), the right half ends at or after the last one; every such
+//    candidate no longer than maxTokenBytes is checked.
+// ---------------------------------------------------------------------------------------------------------------
+
+const CUT_LETTER = /^[\u3400-\u4DB5\u4E00-\u9FEF]$/;
+
+/** Is this one code point a letter a rank-file split may sit next to (see above)? */
+export function isCutLetter(ch: string | undefined): boolean {
+  return ch !== undefined && CUT_LETTER.test(ch);
+}
+
+/** Does the string contain a cut letter? (A special-token string that does could be cut; the adapter checks.) */
+export function containsCutLetter(s: string): boolean {
+  return /[\u3400-\u4DB5\u4E00-\u9FEF]/.test(s);
+}
+
+/** Build membership tests over a tiktoken rank file's byte strings ("<base64> <rank>" lines, as readRankFile reads). */
+export function byteVocabFromRankFile(text: string): ByteVocab {
+  const tokens = new Set<string>();
+  const prefixes = new Set<string>();
+  let max = 0;
+  for (const line of text.split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp <= 0) continue;
+    const s = Buffer.from(line.slice(0, sp), 'base64').toString('latin1');
+    if (s.length > max) max = s.length;
+    tokens.add(s);
+    for (let k = 1; k <= s.length; k++) prefixes.add(s.slice(0, k));
+  }
+  return { has: (s) => tokens.has(s), hasPrefix: (s) => prefixes.has(s), maxTokenBytes: max };
+}
+
+/**
+ * True when cutting between chars[p-1] and chars[p] (p indexes code points) provably leaves a rank-file count
+ * unchanged under the letter-run regexes (see tiktoken-file-adapter.ts for which regexes qualify).
+ */
+export function isSafeLetterRunBoundary(chars: string[], p: number, vocab: ByteVocab): boolean {
+  if (!isCutLetter(chars[p - 1]) || !isCutLetter(chars[p])) return false;
+  const max = vocab.maxTokenBytes;
+  // Condition 3, left: candidates T[a..p) for a at or before the start of the cut-letter run ending at p.
+  let run = '';
+  let a = p - 1;
+  for (; a >= 0 && isCutLetter(chars[a]) && run.length <= max; a--) run = latin1Bytes(chars[a]!) + run;
+  if (run.length <= max) {
+    if (vocab.has(run)) return false;
+    for (let s = run; a >= 0; a--) {
+      s = latin1Bytes(chars[a]!) + s;
+      if (s.length > max) break;
+      if (vocab.has(s)) return false;
+    }
+  }
+  // Condition 3, right: candidates T[p..b) for b at or after the end of the cut-letter run starting at p.
+  run = '';
+  let b = p;
+  for (; b < chars.length && isCutLetter(chars[b]) && run.length <= max; b++) run += latin1Bytes(chars[b]!);
+  if (run.length <= max) {
+    if (vocab.has(run)) return false;
+    for (let s = run; b < chars.length && vocab.hasPrefix(s); b++) {
+      s += latin1Bytes(chars[b]!);
+      if (s.length > max) break;
+      if (vocab.has(s)) return false;
+    }
+  }
+  // Condition 2 over any characters, maxTokenBytes on each side (or to the ends of the text).
+  let left = '';
+  for (let i = p - 1; i >= 0 && left.length < max; i--) left = latin1Bytes(chars[i]!) + left;
+  let right = '';
+  for (let i = p; i < chars.length && right.length < max; i++) right += latin1Bytes(chars[i]!);
+  const window = left + right;
+  const cut = left.length;
+  for (let i = 0; i < cut; i++) {
+    let s = '';
+    for (let j = i; j < window.length; j++) {
+      s += window[j];
+      if (!vocab.hasPrefix(s)) break;
+      if (j >= cut && vocab.has(s)) return false;
+    }
+  }
+  return true;
+}
+
+/** What splitLetterRunsAtSafeBoundaries did, so tests can see that the chunked path was really taken. */
+export const letterRunSplitStats = { calls: 0, chunks: 0, lastChunks: 0 };
+
+/**
+ * Split text into chunks of about `targetChars` code points at positions isSafeLetterRunBoundary accepts.
+ * Returns [text] when the text is short or no safe position is found (then the caller encodes it whole).
+ */
+export function splitLetterRunsAtSafeBoundaries(text: string, vocab: ByteVocab, targetChars = 512, searchWindow = 256): string[] {
+  const out = splitWith(text, (chars, p) => isSafeLetterRunBoundary(chars, p, vocab), targetChars, searchWindow);
+  letterRunSplitStats.calls++;
+  letterRunSplitStats.chunks += out.length;
+  letterRunSplitStats.lastChunks = out.length;
+  return out;
+}
+
+function splitWith(text: string, isSafe: (chars: string[], p: number) => boolean, targetChars: number, searchWindow: number): string[] {
+  if (text.length <= targetChars) return [text];
+  const chars = Array.from(text);
+  if (chars.length <= targetChars * 2) return [text];
+  const cuts: number[] = [];
+  let next = targetChars;
+  while (next < chars.length - targetChars) {
+    let found = -1;
+    for (let d = 0; d < searchWindow && found < 0; d++) {
+      if (isSafe(chars, next + d)) found = next + d;
+    }
+    if (found < 0) {
+      next += searchWindow;
+      continue;
+    }
+    cuts.push(found);
+    next = found + targetChars;
+  }
+  if (!cuts.length) return [text];
+  const out: string[] = [];
+  let start = 0;
+  for (const c of cuts) {
+    out.push(chars.slice(start, c).join(''));
+    start = c;
+  }
+  out.push(chars.slice(start).join(''));
+  return out;
+}

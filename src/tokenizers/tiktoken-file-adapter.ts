@@ -1,9 +1,12 @@
+import type { IdHistogram } from '../core/id-histogram.js';
 import { readFileSync } from 'node:fs';
 import { Tiktoken } from 'tiktoken';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
 import { isGitLfsPointer } from '../core/sniff.js';
+import { LONG_LINE } from './tiktoken-adapter.js';
+import { byteVocabFromRankFile, containsCutLetter, splitLetterRunsAtSafeBoundaries, type ByteVocab } from './safe-chunks.js';
 
 /**
  * Pre-tokenisation regexes as the vendors' Python tokenizers declare them. They are handed to tiktoken's Rust
@@ -128,6 +131,12 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   private enc: Tiktoken | undefined;
   private readonly nfc: boolean;
   private readonly hasSpecials: boolean;
+  /**
+   * The rank file's text, kept only when long lines may be chunked (see canChunk); the byte vocabulary for the
+   * safe-boundary checks is built from it the first time a long line is met.
+   */
+  private readonly chunkRanks: string | undefined;
+  private vocab: ByteVocab | undefined;
 
   constructor(file: RankFile, config: TiktokenFileConfig, info: Omit<TokenizerInfo, 'vocabSize' | 'sha256' | 'normalization' | 'engine'>, _options: EncodeOptions) {
     checkRegex(config.regex);
@@ -143,6 +152,52 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
     this.info = { ...info, engine: 'tiktoken', vocabSize: maxId + 1, sha256: file.sha256, normalization: config.normalization };
     this.nfc = config.normalization === 'NFC';
     this.hasSpecials = Object.keys(config.specialTokens).length > 0;
+    this.chunkRanks = TiktokenFileAdapter.canChunk(config) ? file.text : undefined;
+  }
+
+  /**
+   * May long lines be split at count-neutral positions (safe-chunks.ts, splitLetterRunsAtSafeBoundaries)?
+   *
+   * Condition 1 of safe-chunks (a cut between two letters lies inside ONE regex match, and cutting there yields
+   * exactly its two halves with every other match unchanged) depends on the regex, so it is granted only for the
+   * regexes below, whose proof follows. Qwen-1 and Hunyuan use `qwen`, GLM-4 uses `glm4`; `cl100k` is cl100k_base's.
+   * The three are identical except for the digit alternative (`\p{N}` vs `\p{N}{1,3}`), which never matches a
+   * letter. Alternatives, tried left to right at each position by tiktoken's fancy-regex (backtracking, greedy):
+   *   A1 `(?i:'s|'t|'re|'ve|'m|'ll|'d)`  A2 `[^\r\n\p{L}\p{N}]?\p{L}+`  A3 digits  A4 ` ?[^\s\p{L}\p{N}]+[\r\n]*`
+   *   A5 `\s*[\r\n]+`  A6 `\s+(?!\S)`  A7 `\s+`
+   * Let T[p-1] and T[p] be CJK ideographs (cut letters: `\p{L}` in every engine's tables).
+   *  - Every character starts some match (letters A2, digits A3, whitespace A5–A7, anything else A4), and no
+   *    alternative matches the empty string, so matches tile the text.
+   *  - Only A2 can contain an ideograph (A1 contains only ' and ASCII letters or their case variants, A3 only
+   *    `\p{N}`, A4 excludes `\p{L}`, A5–A7 only whitespace), and its `\p{L}+` is greedy with nothing after it, so
+   *    an A2 match never ends just before a letter. Hence one A2 match M = T[s..e) has s ≤ p-1 < p < e.
+   *  - Nothing looks behind (no lookbehind, `\b`, `^` or `$`), and an attempt started before p can read T[p] only
+   *    after consuming T[p-1], which only A2 does; so every match before M, and M's start, are found identically
+   *    in T[0..p), where A2 at s stops at the end of the text: the pieces are those before M and T[s..p).
+   *  - In T[p..): A1 fails on an ideograph, A2's optional prefix fails on a letter, `\p{L}+` takes T[p..e), and
+   *    from e on the text is the same as in the whole line, so the same matches follow.
+   * So the pieces of the two chunks are those of the whole line with M replaced by T[s..p) and T[p..e); conditions
+   * 2 and 3 (safe-chunks.ts) then make M's encoding the concatenation of its halves'. Any other regex (a user's
+   * `--regex`) is not chunked: lines are encoded whole, exact but quadratic on long unbroken Han runs.
+   *
+   * Special tokens (encode(…, 'all') when the config has any): tiktoken first finds special-token strings and runs
+   * the regex on the stretches between them, each as its own text. A special-token string with no cut letter
+   * (true of all the presets' specials, which are ASCII) cannot contain T[p-1] or T[p], so no occurrence spans a
+   * cut: the occurrences in the chunks are exactly those of the line, and the cut falls inside one stretch, where
+   * the argument above applies. Configs with a special-token string containing a cut letter are not chunked.
+   *
+   * Normalisation: ids() applies NFC (Qwen-1, Hunyuan) before chunking, so chunks are cut from the very text the
+   * unchunked encode would see.
+   */
+  private static canChunk(config: TiktokenFileConfig): boolean {
+    const proven: readonly string[] = [TIKTOKEN_REGEXES.qwen, TIKTOKEN_REGEXES.glm4, TIKTOKEN_REGEXES.cl100k];
+    return proven.includes(config.regex) && !Object.keys(config.specialTokens).some(containsCutLetter);
+  }
+
+  /** One text through tiktoken, as the vendors' encode() does it. */
+  private encodeWhole(enc: Tiktoken, t: string): Uint32Array {
+    // The vendors' encode() defaults to allowed_special="all": special-token strings in the text are one token.
+    return this.hasSpecials ? enc.encode(t, 'all') : enc.encode_ordinary(t);
   }
 
   private get live(): Tiktoken {
@@ -152,16 +207,32 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
 
   private ids(text: string): Uint32Array {
     const t = this.nfc ? text.normalize('NFC') : text;
-    // The vendors' encode() defaults to allowed_special="all": special-token strings in the text are one token.
-    return this.hasSpecials ? this.live.encode(t, 'all') : this.live.encode_ordinary(t);
+    const enc = this.live;
+    if (this.chunkRanks === undefined || t.length <= LONG_LINE) return this.encodeWhole(enc, t);
+    // Long line: cut (after normalisation) only where the count provably cannot change; see canChunk.
+    this.vocab ??= byteVocabFromRankFile(this.chunkRanks);
+    const chunks = splitLetterRunsAtSafeBoundaries(t, this.vocab);
+    if (chunks.length === 1) return this.encodeWhole(enc, t);
+    const parts = chunks.map((c) => this.encodeWhole(enc, c));
+    const out = new Uint32Array(parts.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of parts) {
+      out.set(x, at);
+      at += x.length;
+    }
+    return out;
   }
 
   async encode(text: string): Promise<number[]> {
     return Array.from(this.ids(text));
   }
 
-  async countBatch(texts: readonly string[]): Promise<number[]> {
-    return texts.map((t) => this.ids(t).length);
+  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+    return texts.map((t) => {
+      const ids = this.ids(t);
+      histogram?.add(ids);
+      return ids.length;
+    });
   }
 
   async decode(ids: readonly number[]): Promise<string> {

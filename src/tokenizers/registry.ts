@@ -2,8 +2,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DataError, UsageError, didYouMean } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
+import { checkLimit } from '../core/limits.js';
 import { packageRoot, packageVersion } from '../core/version.js';
-import { HfJsAdapter, HfNativeAdapter, readTokenizerJson, vocabFactsFromJson, type HfEngine } from './hf-adapter.js';
+import { HfJsAdapter, HfNativeAdapter, readTokenizerJson, vocabFactsFromJson, type HfEngine, type TokenizerJsonSummary } from './hf-adapter.js';
+import { lookupTokenizerFacts, unchangedSince, writeTokenizerFacts, type IdentitySnapshot, type TokenizerFacts } from './load-cache.js';
 import { PRESETS, findPreset, presetIds, type Preset } from './presets.js';
 import { TiktokenAdapter, builtinEncodingFile } from './tiktoken-adapter.js';
 import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
@@ -74,29 +76,76 @@ function infoFromPreset(p: Preset, engine: TokenizerInfo['engine'], fileSha: str
   };
 }
 
-function loadHfFile(path: string, base: Omit<TokenizerInfo, 'engine' | 'sha256' | 'normalization' | 'vocabSize'>, options: LoadOptions, expectedSha?: string): TokenizerAdapter {
-  if (existsSync(path) && statSync(path).isDirectory()) {
-    const inner = join(path, 'tokenizer.json');
-    if (existsSync(inner)) path = inner;
-  }
-  const { json, raw, summary } = readTokenizerJson(path);
-  const fileSha = sha256(raw);
-  if (expectedSha && fileSha !== expectedSha) {
-    options.warn?.(`${base.id}: ${path} has sha256 ${fileSha.slice(0, 12)}…, the preset expects ${expectedSha.slice(0, 12)}…; counting the file given`);
-  }
-  const info: TokenizerInfo = {
+type HfBase = Omit<TokenizerInfo, 'engine' | 'sha256' | 'normalization' | 'vocabSize'>;
+
+function hfInfo(base: HfBase, options: LoadOptions, fileSha: string, summary: TokenizerJsonSummary): TokenizerInfo {
+  return {
     ...base,
     engine: options.engine === 'js' ? 'hf-js' : 'hf-native',
     vocabSize: summary.baseVocab + summary.addedTokens,
     sha256: fileSha,
     normalization: summary.normalization,
   };
+}
+
+function warnIfUnexpected(path: string, base: HfBase, options: LoadOptions, fileSha: string, expectedSha?: string): void {
+  if (expectedSha && fileSha !== expectedSha) {
+    options.warn?.(`${base.id}: ${path} has sha256 ${fileSha.slice(0, 12)}…, the preset expects ${expectedSha.slice(0, 12)}…; counting the file given`);
+  }
+}
+
+/** Full load: read, JSON.parse and hash the file in JS, then hand it to the engine. */
+function loadHfFileCold(path: string, base: HfBase, options: LoadOptions, expectedSha?: string): { adapter: TokenizerAdapter; facts?: TokenizerFacts } {
+  const { json, raw, summary } = readTokenizerJson(path);
+  const fileSha = sha256(raw);
+  warnIfUnexpected(path, base, options, fileSha, expectedSha);
+  const info = hfInfo(base, options, fileSha, summary);
   if (options.engine === 'js') {
     const cfgPath = join(dirname(path), 'tokenizer_config.json');
     const config = existsSync(cfgPath) ? (JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>) : {};
-    return new HfJsAdapter(json, config, info, options);
+    return { adapter: new HfJsAdapter(json, config, info, options) };
   }
-  return new HfNativeAdapter(path, info, options, vocabFactsFromJson(json));
+  const vocabFacts = vocabFactsFromJson(json);
+  return { adapter: new HfNativeAdapter(path, info, options, vocabFacts), facts: { sha256: fileSha, summary, vocabFacts } };
+}
+
+/**
+ * Native engine with cached facts (see load-cache.ts): no JS read/parse/hash, the engine still loads the file.
+ * Undefined when anything goes wrong, so that the cold load runs and fails (or not) exactly as it would uncached.
+ */
+function loadHfFileWarm(path: string, base: HfBase, options: LoadOptions, facts: TokenizerFacts, snapshot: IdentitySnapshot, expectedSha?: string): TokenizerAdapter | undefined {
+  let adapter: HfNativeAdapter;
+  try {
+    // The limit can be lowered between runs: a file over it must be refused as on a cold load.
+    checkLimit('tokenizerBytes', Number(snapshot.identity.size), path);
+    adapter = new HfNativeAdapter(path, hfInfo(base, options, facts.sha256, facts.summary), options, facts.vocabFacts);
+  } catch {
+    return undefined;
+  }
+  // The engine read the file after the lookup: make sure it read the file the facts describe.
+  if (!unchangedSince(path, snapshot)) {
+    adapter.dispose();
+    return undefined;
+  }
+  warnIfUnexpected(path, base, options, facts.sha256, expectedSha);
+  return adapter;
+}
+
+function loadHfFile(path: string, base: HfBase, options: LoadOptions, expectedSha?: string): TokenizerAdapter {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const inner = join(path, 'tokenizer.json');
+    if (existsSync(inner)) path = inner;
+  }
+  // The JS engine needs the parsed JSON anyway: only the native engine uses the facts cache.
+  const cached = options.engine === 'js' ? undefined : lookupTokenizerFacts(path);
+  if (cached?.facts) {
+    const warm = loadHfFileWarm(path, base, options, cached.facts, cached.snapshot, expectedSha);
+    if (warm) return warm;
+  }
+  const { adapter, facts } = loadHfFileCold(path, base, options, expectedSha);
+  // Written only after the engine accepted the file, so a hit always stands for a file that loads.
+  if (cached && facts) writeTokenizerFacts(path, cached.snapshot, facts);
+  return adapter;
 }
 
 export function loadTokenizer(spec: TokenizerSpec | string, options: LoadOptions): TokenizerAdapter {

@@ -107,8 +107,8 @@ const lines = [
 ];
 console.log(lines.join('\n'));
 
-mkdirSync(join(root, 'results'), { recursive: true });
-writeFileSync(join(root, 'results', 'bench-startup.json'), `${JSON.stringify({
+if (!argv.includes('--no-write')) mkdirSync(join(root, 'results'), { recursive: true });
+if (!argv.includes('--no-write')) writeFileSync(join(root, 'results', 'bench-startup.json'), `${JSON.stringify({
   date: new Date().toISOString(),
   node: process.version,
   cpus: cpus().length,

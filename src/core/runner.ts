@@ -144,11 +144,26 @@ export async function countInBatches(
   tok: TokenizerAdapter, texts: readonly string[], batchSize: number, signal?: AbortSignal, histogram?: IdHistogram, onTexts?: (n: number) => void,
 ): Promise<number[]> {
   const out: number[] = new Array<number>(texts.length);
-  for (let start = 0; start < texts.length; start += batchSize) {
+  // Two batches in flight: an engine that encodes off the main thread (the native HF binding) works on the next
+  // batch while this thread unpacks the previous one. Synchronous engines finish inside countBatch, so for them this
+  // is the plain loop. Counts land by index and id tallies are sums, so the overlap cannot change a result.
+  let start = 0;
+  let pending: Promise<number[]> | undefined;
+  let pendingStart = 0;
+  while (pending || start < texts.length) {
     signal?.throwIfAborted();
-    const counts = await tok.countBatch(texts.slice(start, start + batchSize), histogram);
-    for (let i = 0; i < counts.length; i++) out[start + i] = counts[i]!;
-    onTexts?.(counts.length);
+    const next = start < texts.length ? tok.countBatch(texts.slice(start, start + batchSize), histogram) : undefined;
+    // Awaited on the next turn; until then a failure must not count as an unhandled rejection.
+    next?.catch(() => {});
+    const nextStart = start;
+    start += batchSize;
+    if (pending) {
+      const counts = await pending;
+      for (let i = 0; i < counts.length; i++) out[pendingStart + i] = counts[i]!;
+      onTexts?.(counts.length);
+    }
+    pending = next;
+    pendingStart = nextStart;
   }
   return out;
 }

@@ -1,20 +1,11 @@
 /**
  * tiktoken's byte-pair merge is quadratic in the length of one pre-token, and a run of Han characters with no
  * spaces or punctuation is a single pre-token: a 160k-character line takes ~100 s in tiktoken 1.0.22, a 10 MB one
- * would take hours. We split such lines only at positions where splitting provably cannot change the count:
- *
- *  1. the position lies between two Han letters inside one run of letters, so the pre-tokenizer regexes of the
- *     OpenAI encodings (`\p{L}+`-style alternatives) would have produced one piece spanning it, and splitting there
- *     yields exactly the two halves of that piece, with all other pieces unchanged; and
- *  2. no vocabulary entry's bytes straddle the position (checked for every substring crossing it up to the longest
- *     token), so byte-pair merging can never join bytes from both sides: merges on each side are independent and
- *     the whole piece encodes to the concatenation of the halves' encodings.
- *
- * If no such position exists near a chunk boundary the text is left whole (correct, just slower).
- * test/tokenizers/safe-chunks.test.ts proves chunked == whole counts on long real lines.
+ * would take hours. Long lines are therefore split, but only at positions where splitting provably cannot change the
+ * count (splitLetterRunsAtSafeBoundaries below); if no such position exists near a chunk boundary the text is left
+ * whole (correct, just slower). Used by both tiktoken adapters: the builtin OpenAI encodings (tiktoken-adapter.ts)
+ * and rank files (tiktoken-file-adapter.ts), each of which proves condition 1 for its own regexes.
  */
-
-const HAN = /\p{Script=Han}/u;
 
 export interface ByteVocab {
   /** Is this byte string (as latin1) a vocabulary entry? */
@@ -24,11 +15,12 @@ export interface ByteVocab {
   maxTokenBytes: number;
 }
 
-/** Build membership tests over the vocabulary's byte strings from a tiktoken `bpe_ranks` blob. */
+/** Build membership tests over the vocabulary's byte strings from a tiktoken `bpe_ranks` blob (the builtin encodings). */
 export function byteVocabFromRanks(bpeRanks: string): ByteVocab {
   const tokens = new Set<string>();
   const prefixes = new Set<string>();
   let max = 0;
+  // Lines of "<prefix> <offset> <b64> <b64> …": every base64 item from the third on is one rank.
   for (const line of bpeRanks.split('\n')) {
     const parts = line.split(' ');
     for (let i = 2; i < parts.length; i++) {
@@ -43,74 +35,20 @@ export function byteVocabFromRanks(bpeRanks: string): ByteVocab {
 
 const encoder = new TextEncoder();
 
-function isHanAt(chars: string[], i: number): boolean {
-  const c = chars[i];
-  return c !== undefined && HAN.test(c);
-}
-
 function latin1Bytes(ch: string): string {
   return Buffer.from(encoder.encode(ch)).toString('latin1');
 }
 
-/** True when no vocabulary entry can span the boundary between chars[p-1] and chars[p] (p indexes code points). */
-export function isSafeBoundary(chars: string[], p: number, vocab: ByteVocab): boolean {
-  if (!isHanAt(chars, p - 1) || !isHanAt(chars, p)) return false;
-  // The bytes of the Han run around p, as far as one token could reach on either side.
-  let left = '';
-  for (let a = p - 1; a >= 0 && isHanAt(chars, a) && left.length < vocab.maxTokenBytes; a--) left = latin1Bytes(chars[a]!) + left;
-  let right = '';
-  for (let b = p; b < chars.length && isHanAt(chars, b) && right.length < vocab.maxTokenBytes; b++) right += latin1Bytes(chars[b]!);
-  const window = left + right;
-  const cut = left.length;
-  // Every substring that starts left of the cut and ends right of it, extended while it is still a vocabulary
-  // prefix: if any such substring is a whole entry, a merge could cross the cut.
-  for (let a = 0; a < cut; a++) {
-    let s = '';
-    for (let j = a; j < window.length; j++) {
-      s += window[j];
-      if (!vocab.hasPrefix(s)) break;
-      if (j >= cut && vocab.has(s)) return false;
-    }
-  }
-  return true;
-}
-
-/**
- * Split text into chunks of about `targetChars` code points at provably safe boundaries.
- * Returns [text] when the text is short or no safe boundary is found.
- */
-export function splitAtSafeBoundaries(text: string, vocab: ByteVocab, targetChars = 512, searchWindow = 256): string[] {
-  if (text.length <= targetChars) return [text];
-  const chars = Array.from(text);
-  if (chars.length <= targetChars * 2) return [text];
-  const cuts: number[] = [];
-  let next = targetChars;
-  while (next < chars.length - targetChars) {
-    let found = -1;
-    for (let d = 0; d < searchWindow && found < 0; d++) {
-      if (isSafeBoundary(chars, next + d, vocab)) found = next + d;
-    }
-    if (found < 0) {
-      next += searchWindow;
-      continue;
-    }
-    cuts.push(found);
-    next = found + targetChars;
-  }
-  if (!cuts.length) return [text];
-  const out: string[] = [];
-  let start = 0;
-  for (const c of cuts) {
-    out.push(chars.slice(start, c).join(''));
-    start = c;
-  }
-  out.push(chars.slice(start).join(''));
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Long-line chunking for tiktoken *rank files* (tiktoken-file-adapter.ts). Stricter than the functions above, which
-// serve the builtin OpenAI encodings and are left as they are:
+// Where a cut may fall. A cut between code points p-1 and p leaves the count unchanged when
+//  1. the pre-tokenizer regex puts both sides in ONE piece M = T[s..e), s < p < e, and cutting yields exactly the
+//     pieces of the whole line with M replaced by T[s..p) and T[p..e) (regex-specific: proven by each adapter for
+//     its regexes, and only granted for those);
+//  2. no vocabulary entry's bytes straddle the cut, so byte-pair merging of M never joins bytes from both sides and
+//     M encodes to the concatenation of its halves' merges; and
+//  3. neither half is itself a vocabulary entry (see below).
+// (An earlier version looked only at Han characters around the cut: it cut " 下午 下午 …" between 下 and 午 and lost
+// cl100k_base's " 下午" tokens, and it cut between radicals and 〇. The rules below replace it.)
 //
 //  - Cuts are only made between two CUT LETTERS: CJK Unified Ideographs U+4E00–U+9FEF and Extension A
 //    U+3400–U+4DB5. `\p{Script=Han}` is not enough for condition 1: it also holds ~330 symbols (Kangxi and CJK
@@ -126,14 +64,14 @@ export function splitAtSafeBoundaries(text: string, vocab: ByteVocab, targetChar
 //  - Condition 3: neither half of the cut piece may itself be a vocabulary entry. tiktoken looks a whole piece up
 //    in the vocabulary before running byte-pair merges on it, so a half that is an entry would be encoded as that
 //    single token when chunked, while in the whole line the same bytes go through the merges, which need not reach
-//    that token. The left half starts at or before the first cut letter of the run ending at the cut (every cut
-//    letter belongs to the same `\p{L}+` piece), the right half ends at or after the last one; every such
-//    candidate no longer than maxTokenBytes is checked.
+//    that token. The left half starts at or before the first cut letter of the run ending at the cut (under every
+//    proven regex no piece ends between two cut letters, so the whole run lies in the cut piece), the right half
+//    ends at or after the last one; every such candidate no longer than maxTokenBytes is checked.
 // ---------------------------------------------------------------------------------------------------------------
 
 const CUT_LETTER = /^[\u3400-\u4DB5\u4E00-\u9FEF]$/;
 
-/** Is this one code point a letter a rank-file split may sit next to (see above)? */
+/** Is this one code point a letter a split may sit next to (see above)? */
 export function isCutLetter(ch: string | undefined): boolean {
   return ch !== undefined && CUT_LETTER.test(ch);
 }
@@ -160,8 +98,9 @@ export function byteVocabFromRankFile(text: string): ByteVocab {
 }
 
 /**
- * True when cutting between chars[p-1] and chars[p] (p indexes code points) provably leaves a rank-file count
- * unchanged under the letter-run regexes (see tiktoken-file-adapter.ts for which regexes qualify).
+ * True when cutting between chars[p-1] and chars[p] (p indexes code points) provably leaves the count unchanged
+ * under the 'letter-run' regexes (conditions 1–3 above; which regexes qualify: TiktokenFileAdapter.canChunk,
+ * TiktokenAdapter). o200k_base needs more: splitLetterRunsAtSafeBoundaries(…, 'o200k').
  */
 export function isSafeLetterRunBoundary(chars: string[], p: number, vocab: ByteVocab): boolean {
   if (!isCutLetter(chars[p - 1]) || !isCutLetter(chars[p])) return false;
@@ -208,18 +147,58 @@ export function isSafeLetterRunBoundary(chars: string[], p: number, vocab: ByteV
   return true;
 }
 
-/** What splitLetterRunsAtSafeBoundaries did, so tests can see that the chunked path was really taken. */
-export const letterRunSplitStats = { calls: 0, chunks: 0, lastChunks: 0 };
+/**
+ * Which proof a cut is made under. 'letter-run': regexes whose letters are taken by one greedy `\p{L}+` (gpt2,
+ * r50k_base, p50k_base, cl100k_base, Qwen-1, Hunyuan, GLM-4). 'o200k': o200k_base's case-sensitive alternatives,
+ * which additionally need the run of cut letters containing the cut to be followed by a character o200kRunMayEndWith
+ * accepts (proof in tiktoken-adapter.ts).
+ */
+export type CutRule = 'letter-run' | 'o200k';
 
 /**
- * Split text into chunks of about `targetChars` code points at positions isSafeLetterRunBoundary accepts.
+ * Characters outside o200k's "upper" class `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`. Unassigned code
+ * points (Cn) are refused too: tiktoken's Rust tables may be newer than this JavaScript engine's and know one of
+ * them as a letter. test/tokenizers/safe-chunks.test.ts checks every accepted code point on tiktoken itself.
+ */
+const O200K_RUN_END = /^[^\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}\p{Cn}]$/u;
+
+/** May a run of cut letters that an o200k_base cut sits in end with this character (undefined: the end of the text)? */
+export function o200kRunMayEndWith(ch: string | undefined): boolean {
+  return ch === undefined || O200K_RUN_END.test(ch);
+}
+
+/** What splitLetterRunsAtSafeBoundaries did, so tests can see that the chunked path was really taken. */
+export const letterRunSplitStats: { calls: number; chunks: number; lastChunks: number; lastRule: CutRule | undefined } = {
+  calls: 0, chunks: 0, lastChunks: 0, lastRule: undefined,
+};
+
+/**
+ * Split text into chunks of about `targetChars` code points at positions isSafeLetterRunBoundary accepts (and, for
+ * rule 'o200k', only inside runs of cut letters that end as o200kRunMayEndWith requires).
  * Returns [text] when the text is short or no safe position is found (then the caller encodes it whole).
  */
-export function splitLetterRunsAtSafeBoundaries(text: string, vocab: ByteVocab, targetChars = 512, searchWindow = 256): string[] {
-  const out = splitWith(text, (chars, p) => isSafeLetterRunBoundary(chars, p, vocab), targetChars, searchWindow);
+export function splitLetterRunsAtSafeBoundaries(text: string, vocab: ByteVocab, targetChars = 512, searchWindow = 256, rule: CutRule = 'letter-run'): string[] {
+  let isSafe = (chars: string[], p: number): boolean => isSafeLetterRunBoundary(chars, p, vocab);
+  if (rule === 'o200k') {
+    // End of the cut-letter run containing p, remembered: candidates move forward, so each run is scanned once.
+    let runFrom = -1;
+    let runEnd = -1;
+    isSafe = (chars, p) => {
+      if (!isCutLetter(chars[p - 1]) || !isCutLetter(chars[p])) return false;
+      if (p < runFrom || p >= runEnd) {
+        let e = p + 1;
+        while (e < chars.length && isCutLetter(chars[e])) e++;
+        runFrom = p;
+        runEnd = e;
+      }
+      return o200kRunMayEndWith(chars[runEnd]) && isSafeLetterRunBoundary(chars, p, vocab);
+    };
+  }
+  const out = splitWith(text, isSafe, targetChars, searchWindow);
   letterRunSplitStats.calls++;
   letterRunSplitStats.chunks += out.length;
   letterRunSplitStats.lastChunks = out.length;
+  letterRunSplitStats.lastRule = rule;
   return out;
 }
 

@@ -1,5 +1,6 @@
 // npm run bench — throughput and peak memory of tokbench against the raw engines, measured in one run.
-// Usage: node scripts/bench.mjs [--sizes 1,10,100] [--big] [--tokenizers cl100k_base,qwen3] [--jobs N] [--smoke]
+// Usage: node scripts/bench.mjs [--sizes 1,10,100] [--big] [--tokenizers cl100k_base,qwen3] [--jobs N] [--reps N]
+//        [--scaling-mix a,b,c,d] [--smoke]
 //        node scripts/bench.mjs --stream-memory [--big | --stream-big MB]   (only the --stream peak-memory check)
 // Each measurement runs in its own child process so that peak RSS (maxRSS) is its own. "One core" measurements
 // (raw engine, tokbench --jobs 1) are pinned to one CPU with taskset when it exists, so an engine's own helper
@@ -136,12 +137,15 @@ for (const mb of streamOnly ? [] : sizes) {
     rows.push(row);
     console.error(`${mb} MB ${tok}: raw ${row.rawMBs.toFixed(2)} MB/s, tokbench ${row.tokbench1MBs.toFixed(2)} MB/s (ratio ${row.overheadRatio.toFixed(3)}), RSS ${row.tokbenchRssMB.toFixed(0)} MB`);
   }
-  if (jobs > 1 && tokenizers.length > 1) {
-    const all = tokenizers.join(',');
+  // Scaling runs: the tokenizers above together, and (largest size only) a wider mix of tiktoken and HF engines.
+  const mixes = [tokenizers.join(',')];
+  if (mb === Math.max(...sizes) && !smoke) mixes.push(flag('--scaling-mix', 'cl100k_base,qwen3,o200k_base,deepseek-v3'));
+  for (const all of jobs > 1 ? [...new Set(mixes)].filter((m) => m.includes(',')) : []) {
+    const r = all === mixes[0] ? reps : 1;
     // Scaling is against the single-core throughput (--jobs 1 pinned to one CPU); --jobs 1 unpinned is shown too.
-    const one = measure('tokbench', all, corpus, 1, { pin: true, reps });
-    const oneFree = measure('tokbench', all, corpus, 1, { reps });
-    const many = measure('tokbench', all, corpus, jobs, { reps });
+    const one = measure('tokbench', all, corpus, 1, { pin: true, reps: r });
+    const oneFree = measure('tokbench', all, corpus, 1, { reps: r });
+    const many = measure('tokbench', all, corpus, jobs, { reps: r });
     if (one.zh !== many.zh || one.en !== many.en) throw new Error(`--jobs ${jobs} changed the counts`);
     rows.push({
       corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: all, jobs, tokbench1MBs: bytes / 1e6 / one.seconds, tokbenchNMBs: bytes / 1e6 / many.seconds,
@@ -192,7 +196,7 @@ const md = [
     'tokbench time includes reading, parsing, validating and scanning the corpus, sanity checks and aggregation; raw is the engine alone on texts already in memory (tokenizer load included in both). ' +
     'Scaling = tokbench --jobs N (all cores) ÷ --jobs 1 on one core; in brackets, ÷ --jobs 1 unpinned.',
   '',
-  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | jobs | N-job MB/s | scaling | JS engine MB/s | peak RSS MB | seconds (runs) |',
+  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | jobs | N-job MB/s | scaling | JS engine MB/s | peak RSS MB (main process) | seconds (runs) |',
   '|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|:---|',
   ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${r.scaling === undefined ? '–' : `${f(r.scaling)} (${f(r.scalingVsUnpinned)})`} | ${f(r.jsMBs)} | ${f(r.tokbenchRssMB, 0)} | ${r.jobs ? `1 job ${r.oneSeconds.join('/')}; ${r.jobs} jobs ${r.manySeconds.join('/')}` : `raw ${r.rawSeconds.join('/')}; tokbench ${r.tokbenchSeconds.join('/')}`} |`),
   '',

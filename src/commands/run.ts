@@ -155,7 +155,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--lang <script>', 'Chinese side for corpora that have both: zh-Hans (default) | zh-Hant')
     .option('--split <split>', 'FLORES split: dev | devtest | dev+devtest (default)')
     .option('--chat', "measure each tokenizer's chat-template overhead (one user turn + generation prompt) and the context left after it")
-    .option('-j, --jobs <n>', 'worker threads, one tokenizer each; output is identical for any value (default: number of cores)')
+    .option('-j, --jobs <n>', 'worker processes, split by tokenizer and (on big corpora) by chunk of pairs; output is identical for any value (default: number of cores)')
     .option('--shard <K/N>', 'run only shard K of N (a contiguous slice of the pairs) as a part for `tokbench merge`; use --format json')
     .option('--stream', 'read a file corpus (.tsv, .jsonl, zh.txt,en.txt) incrementally in flat memory; no word/distribution metrics, per-line only, one thread')
     .option('-q, --quiet', 'no progress or notes on stderr')

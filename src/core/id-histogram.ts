@@ -2,7 +2,7 @@
  * Token-id frequencies of one corpus side, filled while the side is counted: the engines hand us the ids anyway,
  * so distribution metrics (Rényi efficiency, vocabulary use) no longer need a second encoding pass over the
  * corpus. A dense array indexed by id (vocabularies are ≤ a few hundred thousand ids) merges across chunks and
- * worker threads by plain addition, so any split of the corpus gives the same histogram.
+ * worker processes by plain addition, so any split of the corpus gives the same histogram.
  */
 export class IdHistogram {
   private buf: Float64Array;
@@ -31,7 +31,7 @@ export class IdHistogram {
     }
   }
 
-  /** Add another histogram (or its raw counts, as sent back by a worker thread). */
+  /** Add another histogram (or its raw counts, as sent back by a worker process). */
   merge(other: IdHistogram | Float64Array): void {
     const src = other instanceof IdHistogram ? other.buf : other;
     if (src.length > this.buf.length) this.grow(src.length - 1);

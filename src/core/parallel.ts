@@ -1,27 +1,40 @@
 /**
- * `--jobs N`: worker threads encode (tokenizer, chunk of pairs) tasks in parallel.
+ * `--jobs N`: worker processes encode (tokenizer, chunk of pairs) tasks in parallel (see pool.ts for why processes).
  *
- * The main thread prepares the run once (corpus parsed, scanned and checked) and writes the texts into shared
- * memory; workers never re-read or re-check the corpus. Each tokenizer's pairs are cut into chunks when the corpus
+ * The main process prepares the run once (corpus parsed, scanned and checked) and writes the texts into a file
+ * each worker reads once; workers never re-parse or re-check the corpus. Each tokenizer's pairs are cut into chunks when the corpus
  * is big enough to pay for loading the tokenizer in more than one worker, so two tokenizers of unequal speed still
  * keep every core busy. When a tokenizer's chunks are all counted, one `finish` task runs its per-tokenizer passes
  * (sanity, words, chat, distribution from the merged id histograms) in a worker. Counts are merged by pair index and
  * results assembled in tokenizer order by the same functions as the one-thread path, so the output is identical for
  * any number of jobs (tested in test/core/jobs.test.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Corpus } from '../corpora/types.js';
 import type { TokenizerInfo } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
-import { runTaskGraph, type PoolTask } from './pool.js';
+import { ProcessPool, type PoolTask } from './pool.js';
 import { resultFromCounts, type RunContext, type RunOptions, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
 import { writeTextStore, type TextStore } from './text-store.js';
-import type { TokenizerFailure, TokenizerResult } from './types.js';
+import type { TokenizerFailure } from './types.js';
+import { mergePassOutputs, type PassOutput } from './passes.js';
 
 /** Chunks smaller than this many UTF-16 units (both sides) are not worth a second tokenizer load (~0.3–1.6 s). */
 const MIN_CHUNK_UNITS = 4_000_000;
 /** Enough chunks per worker to even out tokenizers of unequal speed, few enough to keep per-task costs negligible. */
 const CHUNKS_PER_JOB = 8;
+
+/** Sent to a worker as soon as it starts: enough to load tokenizers while the main process reads the corpus. */
+export interface WorkerHello {
+  options: RunOptions;
+  engine: 'native' | 'js';
+  specialTokens: boolean;
+  /** Tokenizers to load right away (errors are left for the task that needs it to report). */
+  preload: string[];
+}
 
 export interface WorkerInit {
   store: { zh: TextStore; en: TextStore };
@@ -32,15 +45,13 @@ export interface WorkerInit {
   /** Under --shard: the slice [start, end) of the stored (whole) corpus this run measures. */
   slice: { start: number; end: number } | undefined;
   joined: { zh: string; en: string } | undefined;
-  options: RunOptions;
-  engine: 'native' | 'js';
-  specialTokens: boolean;
   batchSize: number;
 }
 
 export type WorkerTask =
   | { kind: 'count'; spec: string; start: number; end: number; histograms: boolean; release: string[] }
   | { kind: 'count-joined'; spec: string; histograms: boolean; release: string[] }
+  | { kind: 'checks'; spec: string; release: string[] }
   | { kind: 'finish'; spec: string; pairCounts: { zh: number[]; en: number[] }; histograms?: { zh: Float64Array; en: Float64Array }; release: string[] };
 
 export type WorkerOutput =
@@ -49,16 +60,16 @@ export type WorkerOutput =
     kind: 'counted'; info: TokenizerInfo; loadWarnings: string[]; seconds: number;
     zh: Int32Array; en: Int32Array; zhJoined?: number; enJoined?: number; zhIds?: Float64Array; enIds?: Float64Array;
   }
-  | { kind: 'finished'; info: TokenizerInfo; extra: Partial<TokenizerResult>; warnings: string[]; seconds: number };
+  | { kind: 'passes'; info: TokenizerInfo; outputs: PassOutput[]; seconds: number };
 
-/** Options that can cross to a worker thread: callbacks, the abort signal and the corpus object stay here. */
+/** Options that can cross to a worker process: callbacks, the abort signal and the corpus object stay here. */
 function cloneableOptions(o: RunOptions): RunOptions {
   const { warn: _w, onProgress: _p, onResult: _r, onFailure: _f, onPairs: _o, signal: _s, corpus: _c, ...rest } = o;
   return rest;
 }
 
 /**
- * The worker entry point. Worker threads cannot load TypeScript, so when this module itself runs from source
+ * The worker entry point. Workers run plain JavaScript, so when this module itself runs from source
  * (tests under vitest) the workers use the built copy in dist/, which `npm test` builds first.
  */
 function workerUrl(): URL {
@@ -93,41 +104,73 @@ interface Pending {
   histograms?: { zh: IdHistogram; en: IdHistogram };
   loadWarnings?: string[];
   info?: TokenizerInfo;
+  passes: PassOutput[];
   seconds: number;
   failed: boolean;
 }
 
-export async function runParallel(ctx: RunContext, jobs: number, report: (index: number, outcome: TokenizerOutcome) => void): Promise<void> {
-  const { options, specs } = ctx;
+/** The pair ranges each tokenizer's work is cut into: one range when chunks would not pay for a second tokenizer load. */
+export function planChunks(ctx: RunContext, jobs: number): { start: number; end: number }[] {
+  if (ctx.joined) return [{ start: 0, end: 1 }];
+  const units = ctx.zhTexts.map((t, i) => t.length + ctx.enTexts[i]!.length);
+  return chunkRanges(units, jobs, ctx.options.chunkUnits);
+}
+
+/** Worth starting workers before the corpus is read: several tokenizers, or a corpus file big enough to be chunked. */
+export function earlyStartPlan(options: RunOptions, specs: readonly string[], jobs: number, corpusBytes: number | undefined): { preload: (k: number) => string[] } | undefined {
+  if (jobs < 2 || options.stream) return undefined;
+  // ~2 bytes of file per UTF-16 unit of Chinese, ~1 of English: half the file size under-estimates the units.
+  const chunked = corpusBytes !== undefined && corpusBytes / 2 >= 2 * (options.chunkUnits ?? MIN_CHUNK_UNITS);
+  if (specs.length < 2 && !chunked) return undefined;
+  // Chunked: every worker starts on tokenizer 0. Not chunked: worker k's first task is tokenizer k.
+  return { preload: (k) => (chunked ? [specs[0]!] : specs[k] !== undefined ? [specs[k]!] : []) };
+}
+
+export function startWorkers(options: RunOptions, engine: 'native' | 'js', specialTokens: boolean, jobs: number, preload: (k: number) => string[]): ProcessPool {
+  return new ProcessPool(workerUrl(), jobs, (k: number) => ({ options: cloneableOptions(options), engine, specialTokens, preload: preload(k) } satisfies WorkerHello));
+}
+
+export async function runParallel(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: (index: number, outcome: TokenizerOutcome) => void): Promise<void> {
   const whole = ctx.shard?.wholeCorpus ?? ctx.corpus;
   const offset = ctx.shard?.pairStart ?? 0;
   const pairs = ctx.zhTexts.length;
   const { pairs: _pairs, ...corpusMeta } = whole;
+  // The texts go to the workers through two files in a private temp folder, removed when the run ends however it ends.
+  const dir = mkdtempSync(join(tmpdir(), 'tokbench-run-'));
+  try {
+    await runInDir(ctx, pool, ranges, report, dir, whole, offset, pairs, corpusMeta);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runInDir(
+  ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: (index: number, outcome: TokenizerOutcome) => void, dir: string,
+  whole: Corpus, offset: number, pairs: number, corpusMeta: Omit<Corpus, 'pairs'>,
+): Promise<void> {
+  const { options, specs } = ctx;
   const init: WorkerInit = {
-    store: { zh: writeTextStore(whole.pairs.map((p) => p.zh)), en: writeTextStore(whole.pairs.map((p) => p.en)) },
+    store: { zh: writeTextStore(join(dir, 'zh.u16'), whole.pairs.map((p) => p.zh)), en: writeTextStore(join(dir, 'en.u16'), whole.pairs.map((p) => p.en)) },
     corpusMeta,
     ids: whole.pairs.map((p) => p.id),
     domains: whole.pairs.map((p) => p.domain),
     slice: ctx.shard ? { start: ctx.shard.pairStart, end: ctx.shard.pairEnd } : undefined,
     joined: ctx.joined,
-    options: cloneableOptions(options),
-    engine: ctx.engine,
-    specialTokens: ctx.specialTokens,
     batchSize: ctx.batchSize,
   };
-  const units = ctx.zhTexts.map((t, i) => t.length + ctx.enTexts[i]!.length);
-  const ranges = ctx.joined ? [{ start: 0, end: 1 }] : chunkRanges(units, jobs, options.chunkUnits);
   const wantIds = options.distributionMetrics !== false;
-  const state: Pending[] = specs.map(() => ({ counts: { zh: new Array<number>(pairs), en: new Array<number>(pairs) }, seconds: 0, failed: false }));
+  const state: Pending[] = specs.map(() => ({ counts: { zh: new Array<number>(pairs), en: new Array<number>(pairs) }, passes: [], seconds: 0, failed: false }));
   const released: string[] = [];
 
-  // Task graph: [count chunks of tokenizer 0…, finish 0, count chunks of tokenizer 1…, finish 1, …]. Lower indices go
-  // first among ready tasks, so a finished tokenizer's passes run before the next tokenizer's chunks.
+  // Task graph per tokenizer: [chunk 0, checks, chunks 1…, finish]. Lower indices go first among ready tasks, so the
+  // checks (passes that need no counts, e.g. sanity) run beside the counting rather than in the tail, and a finished
+  // tokenizer's passes run before the next tokenizer's chunks.
   const tasks: PoolTask<WorkerTask>[] = [];
-  const owner: { spec: number; chunk: number | 'finish' }[] = [];
+  const owner: { spec: number; chunk: number | 'checks' | 'finish' }[] = [];
   specs.forEach((spec, k) => {
     const countIds: number[] = [];
     ranges.forEach((r, c) => {
+      if (c === 1) pushChecks(k, countIds);
       countIds.push(tasks.length);
       owner.push({ spec: k, chunk: c });
       tasks.push({
@@ -136,6 +179,7 @@ export async function runParallel(ctx: RunContext, jobs: number, report: (index:
           : { kind: 'count', spec: spec.raw, start: offset + r.start, end: offset + r.end, histograms: wantIds, release: [...released] }),
       });
     });
+    if (ranges.length === 1) pushChecks(k, countIds);
     owner.push({ spec: k, chunk: 'finish' });
     tasks.push({
       after: countIds,
@@ -149,6 +193,12 @@ export async function runParallel(ctx: RunContext, jobs: number, report: (index:
     });
   });
 
+  function pushChecks(k: number, waitFor: number[]): void {
+    waitFor.push(tasks.length);
+    owner.push({ spec: k, chunk: 'checks' });
+    tasks.push({ input: () => ({ kind: 'checks', spec: specs[k]!.raw, release: [...released] }) });
+  }
+
   const started = new Set<number>();
   const start = (k: number) => {
     if (started.has(k)) return;
@@ -157,8 +207,7 @@ export async function runParallel(ctx: RunContext, jobs: number, report: (index:
   };
   start(0);
   let usage: UsageError | undefined;
-  await runTaskGraph<WorkerTask, WorkerOutput>(workerUrl(), tasks, {
-    jobs,
+  await pool.run<WorkerTask, WorkerOutput>(tasks, {
     workerData: init,
     ...(options.signal ? { signal: options.signal } : {}),
     skip: (i) => state[owner[i]!.spec]!.failed || usage !== undefined,
@@ -199,14 +248,18 @@ export async function runParallel(ctx: RunContext, jobs: number, report: (index:
         }
         return;
       }
-      // finished
+      st.passes.push(...out.outputs);
+      if (chunk === 'checks') return;
+      // finish: the last task of this tokenizer (it waits for the checks too).
       released.push(specs[k]!.raw);
-      const warnings = [...(st.loadWarnings ?? []), ...out.warnings];
-      // Warnings raised inside workers were not printed there: print them now, in tokenizer order of completion.
+      const passes = mergePassOutputs(st.passes);
+      const warnings = [...(st.loadWarnings ?? []), ...passes.warnings];
+      // Warnings raised inside workers were not printed there: print them now, as each tokenizer completes.
       for (const w of warnings) ctx.warn(w);
       const counts: TokenizerCounts = { ...st.counts, ...(st.histograms ? { histograms: st.histograms } : {}) };
-      report(k, { warnings, result: resultFromCounts(ctx, out.info, counts, out.extra, st.seconds) });
+      report(k, { warnings, result: resultFromCounts(ctx, out.info, counts, passes.extra, st.seconds) });
       st.counts = { zh: [], en: [] };
+      st.passes = [];
       delete st.histograms;
     },
   });

@@ -38,6 +38,11 @@ export interface PassContext {
 export interface TokenizerPass {
   name: string;
   enabled?: (options: RunOptions) => boolean;
+  /**
+   * false for a pass that reads neither `pairCounts` nor `idHistograms` (e.g. sanity checks on a sample): parallel
+   * runs start it early, beside the counting, instead of after it. Default true.
+   */
+  usesCounts?: boolean;
   run: (ctx: PassContext) => Promise<Partial<TokenizerResult>>;
 }
 
@@ -69,12 +74,39 @@ export const RESULT_FINALIZERS: ResultFinalizer[] = [
 ];
 
 export async function runTokenizerPasses(ctx: PassContext): Promise<Partial<TokenizerResult>> {
-  let extra: Partial<TokenizerResult> = {};
+  return mergePassOutputs(await runPassList(ctx, () => true)).extra;
+}
+
+/** One pass's fields and the warnings it raised (already prefixed by the caller's `warn`). */
+export interface PassOutput {
+  pass: string;
+  extra: Partial<TokenizerResult>;
+  warnings: string[];
+}
+
+/** Run the enabled passes that `select` picks, in registry order, each with its own warnings. */
+export async function runPassList(ctx: PassContext, select: (pass: TokenizerPass) => boolean): Promise<PassOutput[]> {
+  const out: PassOutput[] = [];
   for (const pass of TOKENIZER_PASSES) {
-    if (pass.enabled && !pass.enabled(ctx.options)) continue;
-    extra = { ...extra, ...(await pass.run(ctx)) };
+    if ((pass.enabled && !pass.enabled(ctx.options)) || !select(pass)) continue;
+    const warnings: string[] = [];
+    const extra = await pass.run({ ...ctx, warn: (m) => { warnings.push(m); ctx.warn(m); } });
+    out.push({ pass: pass.name, extra, warnings });
   }
-  return extra;
+  return out;
+}
+
+/** Pass outputs computed in any order and place → fields and warnings in registry order (as one sequential run gives). */
+export function mergePassOutputs(outputs: readonly PassOutput[]): { extra: Partial<TokenizerResult>; warnings: string[] } {
+  const rank = (name: string) => TOKENIZER_PASSES.findIndex((p) => p.name === name);
+  const sorted = [...outputs].sort((a, b) => rank(a.pass) - rank(b.pass));
+  let extra: Partial<TokenizerResult> = {};
+  const warnings: string[] = [];
+  for (const o of sorted) {
+    extra = { ...extra, ...o.extra };
+    warnings.push(...o.warnings);
+  }
+  return { extra, warnings };
 }
 
 export function runFinalizers(result: BenchmarkResult, options: RunOptions): BenchmarkResult {

@@ -1,25 +1,25 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { Corpus, Pair } from '../corpora/types.js';
 import { parseTokenizerSpec } from '../tokenizers/registry.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
-import type { WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
-import { runTokenizerPasses } from './passes.js';
+import type { WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
+import { runPassList } from './passes.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countInBatches, failureOf, loadRunTokenizer } from './runner.js';
 import { TextStoreReader } from './text-store.js';
 
 /*
- * Worker side of `--jobs N` (see parallel.ts): counts chunks of pairs and runs the per-tokenizer passes with the
+ * Worker process of `--jobs N` (see parallel.ts): counts chunks of pairs and runs the per-tokenizer passes with the
  * same functions as the one-thread path. Tokenizers stay loaded across tasks (a chunk of the same tokenizer
  * usually follows), at most MAX_LOADED at a time.
  */
 
 const MAX_LOADED = 2;
-const init = workerData as WorkerInit;
-const zhStore = new TextStoreReader(init.store.zh);
-const enStore = new TextStoreReader(init.store.en);
+let hello: WorkerHello;
+let init: WorkerInit;
+let zhStore: TextStoreReader;
+let enStore: TextStoreReader;
 
 interface Loaded {
   tok: TokenizerAdapter;
@@ -46,7 +46,7 @@ function tokenizer(spec: string, loadWarnings: string[]): { entry: Loaded; loadS
   }
   while (loaded.size >= MAX_LOADED) release([loaded.keys().next().value as string]);
   const t0 = performance.now();
-  const tok = loadRunTokenizer(init, parseTokenizerSpec(spec), loadWarnings);
+  const tok = loadRunTokenizer(hello, parseTokenizerSpec(spec), loadWarnings);
   const entry = { tok, loadWarnings };
   loaded.set(spec, entry);
   return { entry, loadSeconds: (performance.now() - t0) / 1000 };
@@ -63,7 +63,7 @@ function corpusObjects(): { corpus: Corpus; whole: Corpus } {
   return corpora;
 }
 
-async function run(task: WorkerTask): Promise<{ output: WorkerOutput; transfer: ArrayBuffer[] }> {
+async function run(task: WorkerTask): Promise<WorkerOutput> {
   release(task.release);
   const t0 = performance.now();
   let entry: Loaded | undefined;
@@ -72,19 +72,21 @@ async function run(task: WorkerTask): Promise<{ output: WorkerOutput; transfer: 
   try {
     entry = tokenizer(task.spec, freshWarnings).entry;
     const tok = entry.tok;
-    if (task.kind === 'finish') {
+    if (task.kind === 'checks' || task.kind === 'finish') {
       const { corpus, whole } = corpusObjects();
-      const warnings: string[] = [];
       const id = tok.info.id;
-      const histograms = task.histograms ? { zh: new IdHistogram(0, task.histograms.zh), en: new IdHistogram(0, task.histograms.en) } : undefined;
-      const extra = await runTokenizerPasses({
-        tokenizer: tok, corpus, pairCounts: task.pairCounts, options: init.options,
+      const histograms = task.kind === 'finish' && task.histograms ? { zh: new IdHistogram(0, task.histograms.zh), en: new IdHistogram(0, task.histograms.en) } : undefined;
+      const pairCounts = task.kind === 'finish' ? task.pairCounts : { zh: [], en: [] };
+      // The checks run the passes that read no counts (while other chunks are counted); finish runs the others.
+      const outputs = await runPassList({
+        tokenizer: tok, corpus, pairCounts, options: hello.options,
         ...(histograms ? { idHistograms: histograms } : {}),
         ...(init.slice ? { wholeCorpus: whole } : {}),
-        warn: (m) => warnings.push(`${id}: ${m}`),
-      });
-      release([task.spec]);
-      return { output: { kind: 'finished', info: tok.info, extra, warnings, seconds: (performance.now() - t0) / 1000 }, transfer: [] };
+        warn: () => {},
+      }, (p) => (p.usesCounts === false) === (task.kind === 'checks'));
+      if (task.kind === 'finish') release([task.spec]);
+      const prefixed = outputs.map((o) => ({ ...o, warnings: o.warnings.map((m) => `${id}: ${m}`) }));
+      return { kind: 'passes', info: tok.info, outputs: prefixed, seconds: (performance.now() - t0) / 1000 };
     }
     const vocab = tok.info.vocabSize;
     const hz = task.histograms ? new IdHistogram(vocab) : undefined;
@@ -102,21 +104,35 @@ async function run(task: WorkerTask): Promise<{ output: WorkerOutput; transfer: 
       en = Int32Array.from(await countInBatches(tok, enStore.slice(task.start, task.end), init.batchSize, undefined, he));
     }
     const ids = hz && he ? { zhIds: hz.counts, enIds: he.counts } : {};
-    return {
-      output: { kind: 'counted', info: tok.info, loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000, zh, en, ...joined, ...ids },
-      transfer: [zh.buffer as ArrayBuffer, en.buffer as ArrayBuffer, ...(hz && he ? [hz.counts.buffer as ArrayBuffer, he.counts.buffer as ArrayBuffer] : [])],
-    };
+    return { kind: 'counted', info: tok.info, loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000, zh, en, ...joined, ...ids };
   } catch (err) {
     // A tokenizer that cannot load or count is recorded as failed, as in the one-thread path; a usage error ends the run.
     release([task.spec]);
     const usage = err instanceof UsageError ? { message: err.message, ...(err.hint ? { hint: err.hint } : {}) } : undefined;
-    return { output: { kind: 'failed', failure: failureOf(err, task.spec), loadWarnings: entry?.loadWarnings ?? freshWarnings, ...(usage ? { usage } : {}) }, transfer: [] };
+    return { kind: 'failed', failure: failureOf(err, task.spec), loadWarnings: entry?.loadWarnings ?? freshWarnings, ...(usage ? { usage } : {}) };
   }
 }
 
-parentPort!.on('message', (msg: PoolMessage<WorkerTask>) => {
+// Tasks arrive one at a time (the pool sends the next only after a reply), so they never overlap here.
+process.on('message', (msg: PoolMessage<WorkerTask>) => {
+  if ('hello' in msg) {
+    hello = msg.hello as WorkerHello;
+    for (const spec of hello.preload) {
+      // Loaded now, while the main process reads the corpus; a failure is reported by the task that needs it.
+      try { tokenizer(spec, []); } catch { /* reported later */ }
+    }
+    return;
+  }
+  if ('init' in msg) {
+    init = msg.init as WorkerInit;
+    zhStore = new TextStoreReader(init.store.zh);
+    enStore = new TextStoreReader(init.store.en);
+    return;
+  }
   run(msg.input).then(
-    ({ output, transfer }) => parentPort!.postMessage({ id: msg.id, output } satisfies PoolReply<WorkerOutput>, transfer),
-    (err: unknown) => parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) } satisfies PoolReply<WorkerOutput>),
+    (output) => process.send!({ id: msg.id, output } satisfies PoolReply<WorkerOutput>),
+    (err: unknown) => process.send!({ id: msg.id, error: (err as Error)?.message ?? String(err) } satisfies PoolReply<WorkerOutput>),
   );
 });
+// The main process went away (killed, crashed): nothing left to work for.
+process.on('disconnect', () => process.exit(0));

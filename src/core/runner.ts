@@ -1,4 +1,7 @@
+import { statSync } from 'node:fs';
 import { loadCorpus } from '../corpora/loaders.js';
+import { DeferredAdapter } from '../tokenizers/hub.js';
+import type { ProcessPool } from './pool.js';
 import type { Corpus } from '../corpora/types.js';
 import { costMultipliers, effectiveContext, languageStats, premium, ratio, sum } from '../metrics/metrics.js';
 import { loadTokenizer, parseTokenizerSpec, type TokenizerSpec } from '../tokenizers/registry.js';
@@ -67,7 +70,7 @@ export interface RunOptions {
   /** Measure the chat-template overhead of a one-turn chat (tokenizer_config.json chat_template). */
   chat?: boolean;
   /**
-   * Worker threads (default 1 in the library; the CLI defaults to the number of cores). Work is split by tokenizer
+   * Worker processes (default 1 in the library; the CLI defaults to the number of cores). Work is split by tokenizer
    * and, on corpora big enough to pay for loading a tokenizer twice, by chunk of pairs.
    */
   jobs?: number;
@@ -328,7 +331,7 @@ export function failureOf(err: unknown, id: string): TokenizerFailure {
   return { status: 'failed', tokenizer: { id }, error: message, ...(hint ? { hint } : {}) };
 }
 
-/** What loading a tokenizer for a run needs; a RunContext has it, and so does a worker thread. */
+/** What loading a tokenizer for a run needs; a RunContext has it, and so does a worker process. */
 export interface LoadContext {
   engine: 'native' | 'js';
   specialTokens: boolean;
@@ -439,40 +442,86 @@ export function assembleResult(ctx: RunContext, outcomes: readonly (TokenizerOut
 /**
  * Run the benchmark: every tokenizer encodes every pair (each side alone, no special tokens by default),
  * and all metrics are derived from the per-pair counts. One failing tokenizer is recorded, not fatal.
- * With `jobs` > 1, worker threads encode tokenizers and chunks of pairs in parallel (src/core/parallel.ts);
+ * With `jobs` > 1, worker processes encode tokenizers and chunks of pairs in parallel (src/core/parallel.ts);
  * outcomes are merged in the order the tokenizers were given, so the result is identical for any number of jobs.
  */
 export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkResult> {
   // Imported on demand: stream.ts builds on this module's helpers, and a static import would make a cycle.
   if (options.stream) return (await import('./stream.js')).runStreamBenchmark(options);
-  const ctx = prepareRun(options);
-  const { specs } = ctx;
-  const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);
-  const jobs = Math.min(options.jobs ?? 1, Math.max(1, specs.length * Math.max(1, ctx.zhTexts.length)));
-  let pairsDone = 0;
-  const pairsTotal = (ctx.joined ? 1 : ctx.zhTexts.length) * specs.length;
-  ctx.onPairs = (n) => {
-    pairsDone += n;
-    options.onPairs?.({ done: pairsDone, total: pairsTotal });
-  };
-  const report = (index: number, outcome: TokenizerOutcome) => {
-    outcomes[index] = outcome;
-    const spec = specs[index]!;
-    if (outcome.failure) {
-      if (options.onFailure) options.onFailure(outcome.failure);
-      else ctx.warn(`${spec.raw} failed: ${outcome.failure.error}`);
+  const parallel = (options.jobs ?? 1) > 1 ? await import('./parallel.js') : undefined;
+  // Worker processes start before the corpus is read when they will surely be used, so their start-up and first
+  // tokenizer loads overlap this process's parsing and checking.
+  let pool: ProcessPool | undefined;
+  if (parallel) {
+    validateRunOptions(options);
+    const early = parallel.earlyStartPlan(options, (options.tokenizers?.length ? options.tokenizers : defaultPresetIds()), options.jobs!, corpusFileBytes(options));
+    if (early) pool = parallel.startWorkers(options, options.engine ?? 'native', options.specialTokens ?? false, options.jobs!, early.preload);
+  }
+  try {
+    const ctx = prepareRun(options);
+    const { specs } = ctx;
+    const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);
+    let pairsDone = 0;
+    const pairsTotal = (ctx.joined ? 1 : ctx.zhTexts.length) * specs.length;
+    ctx.onPairs = (n) => {
+      pairsDone += n;
+      options.onPairs?.({ done: pairsDone, total: pairsTotal });
+    };
+    const report = (index: number, outcome: TokenizerOutcome) => {
+      outcomes[index] = outcome;
+      const spec = specs[index]!;
+      if (outcome.failure) {
+        if (options.onFailure) options.onFailure(outcome.failure);
+        else ctx.warn(`${spec.raw} failed: ${outcome.failure.error}`);
+      }
+      options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
+      options.onResult?.(assembleResult(ctx, outcomes));
+    };
+    const ranges = parallel?.planChunks(ctx, options.jobs!);
+    // Parallel only when there are at least two tasks to share (tokenizers × chunks); otherwise a worker is pure overhead.
+    if (parallel && ranges && specs.length * ranges.length > 1) {
+      await prefetchHubFiles(ctx);
+      pool ??= parallel.startWorkers(options, ctx.engine, ctx.specialTokens, options.jobs!, (k) => (ranges.length > 1 ? [specs[0]!.raw] : specs[k] ? [specs[k]!.raw] : []));
+      await parallel.runParallel(ctx, pool, ranges, report);
+    } else {
+      pool?.close();
+      for (const [index, spec] of specs.entries()) {
+        options.signal?.throwIfAborted();
+        options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'start' });
+        report(index, await runTokenizer(ctx, spec.raw, index));
+      }
     }
-    options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
-    options.onResult?.(assembleResult(ctx, outcomes));
-  };
-  if (jobs > 1) {
-    await (await import('./parallel.js')).runParallel(ctx, jobs, report);
-  } else {
-    for (const [index, spec] of specs.entries()) {
-      options.signal?.throwIfAborted();
-      options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'start' });
-      report(index, await runTokenizer(ctx, spec.raw, index));
+    return assembleResult(ctx, outcomes);
+  } finally {
+    pool?.close();
+  }
+}
+
+/** Size of a `--corpus` that is one plain file (the start-up heuristic's hint); undefined for anything else. */
+function corpusFileBytes(options: RunOptions): number | undefined {
+  if (typeof options.corpus !== 'string' || options.corpus.includes(',')) return undefined;
+  try {
+    const st = statSync(options.corpus);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Tokenizers that come from a hub are downloaded here, once, before workers start: several workers loading the
+ * same `hf:` id would otherwise download it concurrently into one cache. Errors are left for the workers to report.
+ */
+async function prefetchHubFiles(ctx: RunContext): Promise<void> {
+  for (const spec of ctx.specs) {
+    const fromFile = spec.preset && !spec.path && spec.preset.source.kind !== 'npm-tokenizer-json' && spec.preset.source.kind !== 'tiktoken-builtin';
+    if (!spec.hub && !fromFile) continue;
+    try {
+      const tok = loadRunTokenizer(ctx, spec, []);
+      if (tok instanceof DeferredAdapter) await tok.whenReady().catch(() => undefined);
+      tok.dispose();
+    } catch {
+      // Reported by the worker that loads it, as the one-thread path would.
     }
   }
-  return assembleResult(ctx, outcomes);
 }

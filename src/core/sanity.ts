@@ -359,6 +359,7 @@ export function checkCorpus(corpus: Corpus, scan?: { zh: SideScan; en: SideScan 
 
 export const sanityPass: TokenizerPass = {
   name: 'sanity',
+  usesCounts: false,
   run: async (ctx) => {
     try {
       const sanity = await checkTokenizer(ctx.tokenizer, ctx.wholeCorpus ?? ctx.corpus, ctx.options.specialTokens ?? false);

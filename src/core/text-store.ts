@@ -1,49 +1,68 @@
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+
 /**
- * The corpus texts in shared memory, for worker threads: written once by the main thread, read by every worker
- * without a copy per worker or per task (structured-cloning 100 MB of strings to each worker cost more than the
- * parallel speed-up). UTF-16 code units are stored as they are, so every string (lone surrogates included, for
- * corpora built in code) comes back identical to the one the main thread holds.
+ * The corpus texts in one file, for worker processes: written once by the main process, read once by each worker
+ * (from the page cache), instead of sending every chunk's strings through a pipe. UTF-16 code units are stored as
+ * they are, so every string (lone surrogates included, for corpora built in code) comes back identical.
+ *
+ * Layout: [count: f64][offsets: (count+1) × f64, in code units][units: UTF-16LE].
  */
 export interface TextStore {
-  units: SharedArrayBuffer;
-  /** Text i is code units [offsets[i], offsets[i+1]). */
-  offsets: SharedArrayBuffer;
+  path: string;
   count: number;
 }
 
-export function writeTextStore(texts: readonly string[]): TextStore {
-  let total = 0;
-  for (const t of texts) total += t.length;
-  const units = new SharedArrayBuffer(Math.max(2, total * 2));
-  const offsets = new SharedArrayBuffer((texts.length + 1) * 8);
-  const buf = Buffer.from(units);
-  const off = new Float64Array(offsets);
+export function writeTextStore(path: string, texts: readonly string[]): TextStore {
+  const header = new Float64Array(texts.length + 2);
+  header[0] = texts.length;
   let pos = 0;
   for (let i = 0; i < texts.length; i++) {
-    off[i] = pos;
-    const t = texts[i]!;
-    buf.write(t, pos * 2, t.length * 2, 'utf16le');
-    pos += t.length;
+    header[i + 1] = pos;
+    pos += texts[i]!.length;
   }
-  off[texts.length] = pos;
-  return { units, offsets, count: texts.length };
+  header[texts.length + 1] = pos;
+  const fd = openSync(path, 'wx', 0o600);
+  try {
+    writeSync(fd, new Uint8Array(header.buffer));
+    // Written in ~8 MB blocks: one buffer per text would be a syscall per pair, one buffer for all doubles the memory.
+    const block = Buffer.allocUnsafe(8 << 20);
+    let used = 0;
+    for (const t of texts) {
+      const bytes = t.length * 2;
+      if (bytes > block.length) {
+        if (used) { writeSync(fd, block, 0, used); used = 0; }
+        writeSync(fd, Buffer.from(t, 'utf16le'));
+        continue;
+      }
+      if (used + bytes > block.length) { writeSync(fd, block, 0, used); used = 0; }
+      block.write(t, used, bytes, 'utf16le');
+      used += bytes;
+    }
+    if (used) writeSync(fd, block, 0, used);
+  } finally {
+    closeSync(fd);
+  }
+  return { path, count: texts.length };
 }
 
 export class TextStoreReader {
   private readonly buf: Buffer;
   private readonly off: Float64Array;
+  private readonly base: number;
+  readonly count: number;
 
-  constructor(readonly store: TextStore) {
-    this.buf = Buffer.from(store.units);
-    this.off = new Float64Array(store.offsets);
-  }
-
-  get count(): number {
-    return this.store.count;
+  constructor(store: TextStore) {
+    this.buf = readFileSync(store.path);
+    const count = this.buf.readDoubleLE(0);
+    // Copy the header out: the file's bytes after the count are not 8-byte aligned in the Buffer's pool.
+    this.off = new Float64Array(count + 1);
+    for (let i = 0; i <= count; i++) this.off[i] = this.buf.readDoubleLE(8 * (i + 1));
+    this.base = 8 * (count + 2);
+    this.count = count;
   }
 
   text(i: number): string {
-    return this.buf.toString('utf16le', this.off[i]! * 2, this.off[i + 1]! * 2);
+    return this.buf.toString('utf16le', this.base + this.off[i]! * 2, this.base + this.off[i + 1]! * 2);
   }
 
   /** Texts [start, end). */

@@ -10,7 +10,7 @@ import { chunkRanges } from '../../src/core/parallel.js';
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
 const stable = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'seconds' || k === 'createdAt' ? undefined : v));
 
-describe('--jobs: worker threads, deterministic merge', () => {
+describe('--jobs: worker processes, deterministic merge', () => {
   it('the CLI gives identical JSON with --jobs 1 and --jobs 2 (tokenizers of all engines, a failing one included)', () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'tokbench-jobs-')), 'tokenizer.json');
     writeFileSync(bad, '<!DOCTYPE html><html>404</html>');
@@ -55,7 +55,7 @@ describe('--jobs: worker threads, deterministic merge', () => {
     expect(chunkRanges(units, 2)).toEqual([{ start: 0, end: 1000 }]); // small corpus: one chunk per tokenizer
   });
 
-  it('split by chunk of pairs, every metric is identical to one thread (ids, words, sanity, bootstrap, a failure)', async () => {
+  it('split by chunk of pairs, every metric is identical to one process (ids, words, sanity, bootstrap, a failure)', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'tokbench-jobs-')), 'tokenizer.json');
     writeFileSync(bad, '{"not": "a tokenizer"}');
     const base = { tokenizers: ['gpt2', 'qwen3', bad, 'chatglm3'], bootstrap: 200, warn: () => {}, onFailure: () => {} } as const;
@@ -69,7 +69,7 @@ describe('--jobs: worker threads, deterministic merge', () => {
     expect(stable(chunked)).toBe(stable(serial));
   });
 
-  it('chunks under --shard and under a joined protocol give the one-thread result', async () => {
+  it('chunks under --shard and under a joined protocol give the one-process result', async () => {
     const shard = { tokenizers: ['cl100k_base', 'yi'], bootstrap: 100, shard: { index: 2, count: 3 } } as const;
     expect(stable(await runBenchmark({ ...shard, jobs: 2, chunkUnits: 3000 }))).toBe(stable(await runBenchmark({ ...shard, jobs: 1 })));
     const joined = { tokenizers: ['gpt2', 'deepseek-v3'], bootstrap: 0, segmentation: 'joined' } as const;

@@ -12,13 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = (p) => new URL(`../dist/${p}`, import.meta.url).href;
-const argv = process.argv.slice(2);
-const flag = (name, def) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : def;
-};
+import { argv, dist, flag, root } from './script-args.mjs';
 
 // ---------------------------------------------------------------- child mode: one measurement
 if (argv[0] === '--child') {

@@ -7,8 +7,13 @@ import type { CliRun } from './cli.js';
  * spawn blocks the test worker long enough for vitest's own heartbeat to time out.
  */
 export function tokbenchAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return nodeAsync([CLI, ...args], options);
+}
+
+/** `node <args>` spawned asynchronously, its output captured (for the CLI and for the scripts in scripts/). */
+export function nodeAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -1,28 +1,16 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/paths.js';
+import { nodeAsync } from '../helpers/cli-async.js';
 
 /**
  * `npm run bench` is not run in CI at full size (it takes minutes and its timings mean nothing on a shared runner),
  * but its smoke size is: the script throws when tokbench's counts differ from the raw engine's, when --jobs N
  * differs from --jobs 1, or when --stream differs from the in-memory run, so this checks those equalities end to end.
  */
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/bench.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('npm run bench -- --smoke', () => {
   it('measures raw vs tokbench, --jobs and --stream with equal counts, and prints every table', async () => {
-    const r = await bench(['--smoke']);
+    const r = await nodeAsync([join(ROOT, 'scripts/bench.mjs'), '--smoke']);
     expect(r.stderr).not.toMatch(/differ|changed the counts/);
     expect(r.code).toBe(0);
     for (const tok of ['cl100k_base', 'qwen3', 'cl100k_base,qwen3']) expect(r.stdout).toMatch(new RegExp(`\\| 0\\.2 \\| \\d+ \\| ${tok} \\|`));

@@ -1,5 +1,5 @@
 import type { Corpus, Pair } from '../corpora/types.js';
-import type { TokenizerAdapter } from '../tokenizers/types.js';
+import { decodeMany, encodeMany, type TokenizerAdapter } from '../tokenizers/types.js';
 import { DataError } from './errors.js';
 import { scanTexts, type SideScan } from './text-scan.js';
 import type { ResultFinalizer, TokenizerPass } from './passes.js';
@@ -164,31 +164,37 @@ export async function checkTokenizer(tok: TokenizerAdapter, corpus: Corpus, spec
   const rtFailed: RoundTripExample[] = [];
   const rtFailedPairs: string[] = [];
   const unkPairs: Record<Lang, string[]> = { zh: [], en: [] };
-  for (const i of indices) {
-    const pair = corpus.pairs[i]!;
-    for (const lang of ['zh', 'en'] as const) {
-      const text = pair[lang];
-      const ids = await tok.encode(text);
-      tokens[lang] += ids.length;
-      let unkHere = 0;
-      for (const x of ids) {
-        if (facts?.unkId !== null && facts?.unkId !== undefined && x === facts.unkId) unkHere++;
-        if (facts?.byteFallbackIds?.has(x)) bytes[lang]++;
-        // An unknown token is often flagged special in added_tokens; it is counted as unknown, not as a marker.
-        if (facts?.specialIds.has(x) && x !== facts.unkId) special++;
+  // Encoded and decoded in batches: one engine call per text made this check cost more than counting small corpora.
+  const BATCH = 256;
+  for (let start = 0; start < indices.length; start += BATCH) {
+    const group = indices.slice(start, start + BATCH).map((i) => corpus.pairs[i]!);
+    const texts = group.flatMap((p) => [p.zh, p.en]);
+    const encoded = await encodeMany(tok, texts);
+    // Special tokens have their own check; decoding them would make every line of a BOS-adding tokenizer fail here too.
+    const decodedAll = await decodeMany(tok, encoded.map((ids) => (facts ? ids.filter((x) => !facts.specialIds.has(x)) : ids)));
+    group.forEach((pair, g) => {
+      for (const [k, lang] of (['zh', 'en'] as const).entries()) {
+        const text = pair[lang];
+        const ids = encoded[2 * g + k]!;
+        tokens[lang] += ids.length;
+        let unkHere = 0;
+        for (const x of ids) {
+          if (facts?.unkId !== null && facts?.unkId !== undefined && x === facts.unkId) unkHere++;
+          if (facts?.byteFallbackIds?.has(x)) bytes[lang]++;
+          // An unknown token is often flagged special in added_tokens; it is counted as unknown, not as a marker.
+          if (facts?.specialIds.has(x) && x !== facts.unkId) special++;
+        }
+        unk[lang] += unkHere;
+        if (unkHere) unkPairs[lang].push(pair.id);
+        const decoded = decodedAll[2 * g + k]!;
+        rtChecked++;
+        if (!roundTripHolds(text, decoded, tok.info.normalization)) {
+          rtFailures++;
+          if (rtFailed.length < MAX_EXAMPLES) rtFailed.push({ pair: pair.id, language: lang, ...firstDifference(text, decoded) });
+          if (rtFailedPairs[rtFailedPairs.length - 1] !== pair.id) rtFailedPairs.push(pair.id);
+        }
       }
-      unk[lang] += unkHere;
-      if (unkHere) unkPairs[lang].push(pair.id);
-      // Special tokens have their own check; decoding them would make every line of a BOS-adding tokenizer fail here too.
-      const content = facts ? ids.filter((x) => !facts.specialIds.has(x)) : ids;
-      const decoded = await tok.decode(content);
-      rtChecked++;
-      if (!roundTripHolds(text, decoded, tok.info.normalization)) {
-        rtFailures++;
-        if (rtFailed.length < MAX_EXAMPLES) rtFailed.push({ pair: pair.id, language: lang, ...firstDifference(text, decoded) });
-        if (rtFailedPairs[rtFailedPairs.length - 1] !== pair.id) rtFailedPairs.push(pair.id);
-      }
-    }
+    });
   }
   const textsChecked = indices.length * 2;
   const inText = facts ? Math.max(0, special - perEmptyText * textsChecked) : null;

@@ -130,6 +130,17 @@ export class HfNativeAdapter implements TokenizerAdapter {
     return this.live.decode(ids as number[], false);
   }
 
+  async encodeBatch(texts: readonly string[]): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const encs = await this.live.encodeBatch(texts as string[], { addSpecialTokens: this.addSpecialTokens });
+    return encs.map((e) => e.getIds());
+  }
+
+  async decodeBatch(ids: readonly (readonly number[])[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.live.decodeBatch(ids as number[][], false);
+  }
+
   dispose(): void {
     this.tok = undefined;
   }

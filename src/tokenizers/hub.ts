@@ -1,4 +1,5 @@
 import type { IdHistogram } from '../core/id-histogram.js';
+import { decodeMany, encodeMany } from './types.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -178,6 +179,14 @@ export class DeferredAdapter implements TokenizerAdapter {
     return (await this.ready).decode(ids);
   }
 
+  async encodeBatch(texts: readonly string[]): Promise<number[][]> {
+    return encodeMany(await this.ready, texts);
+  }
+
+  async decodeBatch(ids: readonly (readonly number[])[]): Promise<string[]> {
+    return decodeMany(await this.ready, ids);
+  }
+
   /** Resolves once the file is loaded (or rejects with the download error). */
   async whenReady(): Promise<TokenizerInfo> {
     return (await this.ready).info;
@@ -195,6 +204,8 @@ export function withInfo(a: TokenizerAdapter, patch: Partial<TokenizerInfo>): To
   return {
     info,
     ...(a.vocabFacts ? { vocabFacts: a.vocabFacts } : {}),
+    ...(a.encodeBatch ? { encodeBatch: (t: readonly string[]) => a.encodeBatch!(t) } : {}),
+    ...(a.decodeBatch ? { decodeBatch: (ids: readonly (readonly number[])[]) => a.decodeBatch!(ids) } : {}),
     encode: (t) => a.encode(t),
     countBatch: (t, histogram) => a.countBatch(t, histogram),
     decode: (ids) => a.decode(ids),

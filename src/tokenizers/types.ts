@@ -69,5 +69,27 @@ export interface TokenizerAdapter {
    */
   countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]>;
   decode(ids: readonly number[]): Promise<string>;
+  /**
+   * Optional batch forms, for engines where one call per text is costly (the native HF binding crosses threads on
+   * every call); callers fall back to `encode` / `decode` per text (see encodeMany / decodeMany).
+   */
+  encodeBatch?(texts: readonly string[]): Promise<number[][]>;
+  decodeBatch?(ids: readonly (readonly number[])[]): Promise<string[]>;
   dispose(): void;
+}
+
+/** `encodeBatch` when the engine has it, else `encode` per text: the same ids either way. */
+export async function encodeMany(tok: TokenizerAdapter, texts: readonly string[]): Promise<number[][]> {
+  if (tok.encodeBatch) return tok.encodeBatch(texts);
+  const out: number[][] = [];
+  for (const t of texts) out.push(await tok.encode(t));
+  return out;
+}
+
+/** `decodeBatch` when the engine has it, else `decode` per id list. */
+export async function decodeMany(tok: TokenizerAdapter, ids: readonly (readonly number[])[]): Promise<string[]> {
+  if (tok.decodeBatch) return tok.decodeBatch(ids);
+  const out: string[] = [];
+  for (const x of ids) out.push(await tok.decode(x));
+  return out;
 }

@@ -156,6 +156,7 @@ const memSizes = smoke ? [0.2, 1] : [5, argv.includes('--big') ? 500 : Number(fl
 const streamTok = flag('--stream-tokenizer', tokenizers[0]);
 // Peak RSS of a garbage-collected runtime depends on when the major GCs fall: measure several times, report the median.
 const reps = Number(flag('--stream-reps', smoke ? '1' : '3'));
+if (!smoke && reps % 2 === 0) console.error(`--stream-reps ${reps}: with an even number of runs the reported "median" is the upper middle run`);
 const memory = [];
 for (const [k, mb] of memSizes.entries()) {
   const corpus = corpusOf(mb);

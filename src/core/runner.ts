@@ -477,9 +477,10 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
       options.onResult?.(assembleResult(ctx, outcomes));
     };
-    const ranges = parallel?.planChunks(ctx, options.jobs!);
-    // Parallel only when there are at least two tasks to share (tokenizers × chunks); otherwise a worker is pure overhead.
-    if (parallel && ranges && specs.length * ranges.length > 1) {
+    const plan = parallel?.planChunks(ctx, options.jobs!);
+    const ranges = plan?.ranges;
+    // Workers only when they pay for their start-up (see parallelWorthIt); otherwise this process does it all.
+    if (parallel && plan && ranges && (options.chunkUnits !== undefined ? specs.length * ranges.length > 1 : parallel.parallelWorthIt(plan.units, specs.length, ranges.length))) {
       await prefetchHubFiles(ctx);
       pool ??= parallel.startWorkers(options, ctx.engine, ctx.specialTokens, options.jobs!, (k) => (ranges.length > 1 ? [specs[0]!.raw] : specs[k] ? [specs[k]!.raw] : []));
       await parallel.runParallel(ctx, pool, ranges, report);

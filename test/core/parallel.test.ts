@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../src/core/runner.js';
 import { UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
-import { chunkRanges } from '../../src/core/parallel.js';
+import { chunkRanges, parallelWorthIt } from '../../src/core/parallel.js';
 
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
 const stable = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'seconds' || k === 'createdAt' ? undefined : v));
@@ -27,7 +27,8 @@ describe('--jobs: worker processes, deterministic merge', () => {
   });
 
   it('runBenchmark with jobs > 1 keeps the order the tokenizers were given', async () => {
-    const r = await runBenchmark({ tokenizers: ['yi', 'gpt2', 'deepseek-v3'], jobs: 3, bootstrap: 0, wordMetrics: false, distributionMetrics: false });
+    // chunkUnits forces workers (3 tokenizers on the small bundled corpus would otherwise stay in one process).
+    const r = await runBenchmark({ tokenizers: ['yi', 'gpt2', 'deepseek-v3'], jobs: 3, chunkUnits: 1_000_000, bootstrap: 0, wordMetrics: false, distributionMetrics: false });
     expect(r.results.map((x) => x.tokenizer.id)).toEqual(['yi', 'gpt2', 'deepseek-v3']);
     const serial = await runBenchmark({ tokenizers: ['yi', 'gpt2', 'deepseek-v3'], jobs: 1, bootstrap: 0, wordMetrics: false, distributionMetrics: false });
     expect(r.results.map((x) => x.pairCounts)).toEqual(serial.results.map((x) => x.pairCounts));
@@ -43,14 +44,14 @@ describe('--jobs: worker processes, deterministic merge', () => {
   it('chunkRanges covers every pair once, in order, in shares of similar text length', () => {
     const units = Array.from({ length: 1000 }, (_, i) => (i % 7 === 0 ? 500 : 50));
     const r = chunkRanges(units, 2, 2000);
-    expect(r.length).toBe(16); // jobs × 8, fewer than total/2000
+    expect(r.length).toBe(32); // jobs × 16, fewer than total/2000
     expect(r[0]!.start).toBe(0);
     expect(r[r.length - 1]!.end).toBe(1000);
     for (let i = 1; i < r.length; i++) expect(r[i]!.start).toBe(r[i - 1]!.end);
     const total = units.reduce((a, b) => a + b, 0);
     for (const c of r) {
       const share = units.slice(c.start, c.end).reduce((a, b) => a + b, 0);
-      expect(Math.abs(share - total / 16)).toBeLessThanOrEqual(500);
+      expect(Math.abs(share - total / 32)).toBeLessThanOrEqual(500);
     }
     expect(chunkRanges(units, 2)).toEqual([{ start: 0, end: 1000 }]); // small corpus: one chunk per tokenizer
   });
@@ -76,5 +77,13 @@ describe('--jobs: worker processes, deterministic merge', () => {
     const j2 = await runBenchmark({ ...joined, jobs: 2, chunkUnits: 3000 });
     expect(j2.results[0]!.languages.zh.tokens).toBeGreaterThan(0);
     expect(stable(j2)).toBe(stable(await runBenchmark({ ...joined, jobs: 1 })));
+  });
+
+  it('uses workers only where they pay for their start-up', () => {
+    expect(parallelWorthIt(600_000, 2, 1)).toBe(false); // 2 tokenizers, ~1 MB: one process was faster
+    expect(parallelWorthIt(6_000_000, 2, 1)).toBe(true); // ~10 MB
+    expect(parallelWorthIt(70_000, 11, 1)).toBe(true); // the default run: eleven tokenizers to load
+    expect(parallelWorthIt(60_000_000, 1, 16)).toBe(true); // one tokenizer, chunked
+    expect(parallelWorthIt(60_000_000, 1, 1)).toBe(false); // nothing to share
   });
 });

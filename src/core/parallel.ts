@@ -4,10 +4,10 @@
  * The main process prepares the run once (corpus parsed, scanned and checked) and writes the texts into a file
  * each worker reads once; workers never re-parse or re-check the corpus. Each tokenizer's pairs are cut into chunks when the corpus
  * is big enough to pay for loading the tokenizer in more than one worker, so two tokenizers of unequal speed still
- * keep every core busy. When a tokenizer's chunks are all counted, one `finish` task runs its per-tokenizer passes
- * (sanity, words, chat, distribution from the merged id histograms) in a worker. Counts are merged by pair index and
- * results assembled in tokenizer order by the same functions as the one-thread path, so the output is identical for
- * any number of jobs (tested in test/core/jobs.test.ts).
+ * keep every core busy. A `checks` task runs the passes that read no counts (sanity) beside the counting; when a
+ * tokenizer's chunks are all counted, one `finish` task runs the others (words, chat, distribution from the merged id
+ * histograms). Counts are merged by pair index and results assembled in tokenizer order by the same functions as the
+ * one-process path, so the output is identical for any number of jobs (tested in test/core/parallel.test.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import type { TokenizerInfo } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
 import { ProcessPool, type PoolTask } from './pool.js';
-import { resultFromCounts, type RunContext, type RunOptions, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
+import { resultFromCounts, wantsIdHistograms, type RunContext, type RunOptions, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
 import { writeTextStore, type TextStore } from './text-store.js';
 import type { TokenizerFailure } from './types.js';
 import { mergePassOutputs, type PassOutput } from './passes.js';
@@ -57,7 +57,7 @@ export type WorkerTask =
 export type WorkerOutput =
   | { kind: 'failed'; failure: TokenizerFailure; loadWarnings: string[]; usage?: { message: string; hint?: string } }
   | {
-    kind: 'counted'; info: TokenizerInfo; loadWarnings: string[]; seconds: number;
+    kind: 'counted'; loadWarnings: string[]; seconds: number;
     zh: Int32Array; en: Int32Array; zhJoined?: number; enJoined?: number; zhIds?: Float64Array; enIds?: Float64Array;
   }
   | { kind: 'passes'; info: TokenizerInfo; outputs: PassOutput[]; seconds: number };
@@ -100,25 +100,34 @@ export function chunkRanges(units: Int32Array | readonly number[], jobs: number,
 }
 
 interface Pending {
-  counts: TokenizerCounts & { zh: number[]; en: number[] };
+  counts: TokenizerCounts;
   histograms?: { zh: IdHistogram; en: IdHistogram };
   loadWarnings?: string[];
-  info?: TokenizerInfo;
   passes: PassOutput[];
   seconds: number;
   failed: boolean;
 }
 
-/** The pair ranges each tokenizer's work is cut into: one range when chunks would not pay for a second tokenizer load. */
-export function planChunks(ctx: RunContext, jobs: number): { ranges: { start: number; end: number }[]; units: number } {
-  if (ctx.joined) return { ranges: [{ start: 0, end: 1 }], units: ctx.joined.zh.length + ctx.joined.en.length };
-  const units = ctx.zhTexts.map((t, i) => t.length + ctx.enTexts[i]!.length);
+/**
+ * The pair ranges each tokenizer's work is cut into (one range when chunks would not pay for a second tokenizer
+ * load), or undefined when the run should not use workers at all (see parallelWorthIt; `chunkUnits` forces them).
+ */
+export function workerPlan(ctx: RunContext, jobs: number): { start: number; end: number }[] | undefined {
   let total = 0;
-  for (const u of units) total += u;
-  return { ranges: chunkRanges(units, jobs, ctx.options.chunkUnits), units: total };
+  let ranges: { start: number; end: number }[];
+  if (ctx.joined) {
+    total = ctx.joined.zh.length + ctx.joined.en.length;
+    ranges = [{ start: 0, end: 1 }];
+  } else {
+    const units = ctx.zhTexts.map((t, i) => t.length + ctx.enTexts[i]!.length);
+    for (const u of units) total += u;
+    ranges = chunkRanges(units, jobs, ctx.options.chunkUnits);
+  }
+  const specs = ctx.specs.length;
+  const use = ctx.options.chunkUnits !== undefined ? specs * ranges.length > 1 : parallelWorthIt(total, specs, ranges.length);
+  return use ? ranges : undefined;
 }
 
-/** Worth starting workers before the corpus is read: several tokenizers, or a corpus file big enough to be chunked. */
 /**
  * Workers pay for themselves when there is real encoding to share or many tokenizers to load. Measured on 2 cores:
  * 2 tokenizers on a 1 MB corpus took 1.2 s in one process and 1.6 s with workers (starting them costs what the
@@ -133,39 +142,42 @@ export function parallelWorthIt(units: number, specs: number, chunks: number): b
   return chunks > 1 || specs >= MANY_TOKENIZERS || units * specs >= MIN_PARALLEL_WORK;
 }
 
+/** Tokenizers each worker loads on start: chunked, every worker starts on tokenizer 0; not chunked, worker k on tokenizer k. */
+export function preloadPlan(specs: readonly string[], chunked: boolean): (k: number) => string[] {
+  return (k) => (chunked ? [specs[0]!] : specs[k] !== undefined ? [specs[k]!] : []);
+}
+
+/** Worth starting workers before the corpus is read: several tokenizers, or a corpus file big enough to be chunked. */
 export function earlyStartPlan(options: RunOptions, specs: readonly string[], jobs: number, corpusBytes: number | undefined): { preload: (k: number) => string[] } | undefined {
   if (jobs < 2 || options.stream) return undefined;
   // ~2 bytes of file per UTF-16 unit of Chinese, ~1 of English: half the file size under-estimates the units.
   const units = corpusBytes === undefined ? 0 : corpusBytes / 2;
   const chunked = units >= 2 * (options.chunkUnits ?? MIN_CHUNK_UNITS);
   if (!parallelWorthIt(units, specs.length, chunked ? 2 : 1)) return undefined;
-  // Chunked: every worker starts on tokenizer 0. Not chunked: worker k's first task is tokenizer k.
-  return { preload: (k) => (chunked ? [specs[0]!] : specs[k] !== undefined ? [specs[k]!] : []) };
+  return { preload: preloadPlan(specs, chunked) };
 }
 
 export function startWorkers(options: RunOptions, engine: 'native' | 'js', specialTokens: boolean, jobs: number, preload: (k: number) => string[]): ProcessPool {
   return new ProcessPool(workerUrl(), jobs, (k: number) => ({ options: cloneableOptions(options), engine, specialTokens, preload: preload(k) } satisfies WorkerHello));
 }
 
-export async function runParallel(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: (index: number, outcome: TokenizerOutcome) => void): Promise<void> {
-  const whole = ctx.shard?.wholeCorpus ?? ctx.corpus;
-  const offset = ctx.shard?.pairStart ?? 0;
-  const pairs = ctx.zhTexts.length;
-  const { pairs: _pairs, ...corpusMeta } = whole;
+type Report = (index: number, outcome: TokenizerOutcome) => void;
+
+export async function runParallel(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report): Promise<void> {
   // The texts go to the workers through two files in a private temp folder, removed when the run ends however it ends.
   const dir = mkdtempSync(join(tmpdir(), 'tokbench-run-'));
   try {
-    await runInDir(ctx, pool, ranges, report, dir, whole, offset, pairs, corpusMeta);
+    await runInDir(ctx, pool, ranges, report, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function runInDir(
-  ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: (index: number, outcome: TokenizerOutcome) => void, dir: string,
-  whole: Corpus, offset: number, pairs: number, corpusMeta: Omit<Corpus, 'pairs'>,
-): Promise<void> {
+async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report, dir: string): Promise<void> {
   const { options, specs } = ctx;
+  const whole = ctx.shard?.wholeCorpus ?? ctx.corpus;
+  const offset = ctx.shard?.pairStart ?? 0;
+  const { pairs: _pairs, ...corpusMeta } = whole;
   const init: WorkerInit = {
     store: { zh: writeTextStore(join(dir, 'zh.u16'), whole.pairs.map((p) => p.zh)), en: writeTextStore(join(dir, 'en.u16'), whole.pairs.map((p) => p.en)) },
     corpusMeta,
@@ -175,7 +187,9 @@ async function runInDir(
     joined: ctx.joined,
     batchSize: ctx.batchSize,
   };
-  const wantIds = options.distributionMetrics !== false;
+  const wantIds = wantsIdHistograms(options);
+  // Joined protocols have no per-pair counts (see resultFromCounts).
+  const pairs = ctx.joined ? 0 : ctx.zhTexts.length;
   const state: Pending[] = specs.map(() => ({ counts: { zh: new Array<number>(pairs), en: new Array<number>(pairs) }, passes: [], seconds: 0, failed: false }));
   const released: string[] = [];
 
@@ -244,12 +258,9 @@ async function runInDir(
       if (out.kind === 'counted') {
         // Load notes are the same in every worker that loads the tokenizer: keep the first chunk's, so they appear once.
         if (chunk === 0) st.loadWarnings = out.loadWarnings;
-        st.info ??= out.info;
         if (ctx.joined) {
           if (out.zhJoined !== undefined) st.counts.zhJoined = out.zhJoined;
           if (out.enJoined !== undefined) st.counts.enJoined = out.enJoined;
-          st.counts.zh = [];
-          st.counts.en = [];
         } else {
           const r = ranges[chunk as number]!;
           for (let j = 0; j < out.zh.length; j++) {
@@ -273,8 +284,7 @@ async function runInDir(
       const warnings = [...(st.loadWarnings ?? []), ...passes.warnings];
       // Warnings raised inside workers were not printed there: print them now, as each tokenizer completes.
       for (const w of warnings) ctx.warn(w);
-      const counts: TokenizerCounts = { ...st.counts, ...(st.histograms ? { histograms: st.histograms } : {}) };
-      report(k, { warnings, result: resultFromCounts(ctx, out.info, counts, passes.extra, st.seconds) });
+      report(k, { warnings, result: resultFromCounts(ctx, out.info, st.counts, passes.extra, st.seconds) });
       st.counts = { zh: [], en: [] };
       st.passes = [];
       delete st.histograms;

@@ -15,13 +15,14 @@ export interface PoolReply<TOut> {
   error?: string;
 }
 
-/** A task of the graph: its input is built when it is dispatched, so it can use the outputs of the tasks it waits for. */
+/**
+ * A task of the graph: its input is built when it is dispatched, so it can use the outputs of the tasks it waits for.
+ * Among the ready tasks, the one with the lowest index is dispatched first.
+ */
 export interface PoolTask<TIn> {
   input: () => TIn;
   /** Indices of tasks that must have finished first. */
   after?: readonly number[];
-  /** Tasks with a lower priority value are dispatched first among the ready ones (default: the task's index). */
-  priority?: number;
 }
 
 export interface RunGraphOptions<TOut> {
@@ -77,10 +78,9 @@ export class ProcessPool {
     const dependents: number[][] = tasks.map(() => []);
     tasks.forEach((t, i) => { for (const d of t.after ?? []) dependents[d]!.push(i); });
     const ready: number[] = [];
-    const priority = (i: number) => tasks[i]!.priority ?? i;
     const pushReady = (i: number) => {
       ready.push(i);
-      ready.sort((a, b) => priority(a) - priority(b) || a - b);
+      ready.sort((a, b) => a - b);
     };
     tasks.forEach((_, i) => { if (waiting[i]!.size === 0) pushReady(i); });
     let finished = 0;

@@ -6,7 +6,7 @@ import { IdHistogram } from './id-histogram.js';
 import type { WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
 import { runPassList } from './passes.js';
 import type { PoolMessage, PoolReply } from './pool.js';
-import { countInBatches, failureOf, loadRunTokenizer } from './runner.js';
+import { countSides, failureOf, loadRunTokenizer } from './runner.js';
 import { TextStoreReader } from './text-store.js';
 
 /*
@@ -37,23 +37,21 @@ function release(specs: readonly string[]): void {
 }
 
 /** The tokenizer for `spec`, loading it (and evicting the least recently used one) when needed. */
-function tokenizer(spec: string, loadWarnings: string[]): { entry: Loaded; loadSeconds: number } {
+function tokenizer(spec: string, loadWarnings: string[]): Loaded {
   const hit = loaded.get(spec);
   if (hit) {
     loaded.delete(spec);
     loaded.set(spec, hit);
-    return { entry: hit, loadSeconds: 0 };
+    return hit;
   }
   while (loaded.size >= MAX_LOADED) release([loaded.keys().next().value as string]);
-  const t0 = performance.now();
-  const tok = loadRunTokenizer(hello, parseTokenizerSpec(spec), loadWarnings);
-  const entry = { tok, loadWarnings };
+  const entry = { tok: loadRunTokenizer(hello, parseTokenizerSpec(spec), loadWarnings), loadWarnings };
   loaded.set(spec, entry);
-  return { entry, loadSeconds: (performance.now() - t0) / 1000 };
+  return entry;
 }
 
 let corpora: { corpus: Corpus; whole: Corpus } | undefined;
-/** The run's corpus (and, under --shard, the whole one), rebuilt from shared memory once, for passes that read texts. */
+/** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
 function corpusObjects(): { corpus: Corpus; whole: Corpus } {
   if (corpora) return corpora;
   const pairs: Pair[] = init.ids.map((id, i) => ({ id, domain: init.domains[i]!, zh: zhStore.text(i), en: enStore.text(i) }));
@@ -70,7 +68,7 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
   // A fresh load's notes, kept even when the load then fails (as the one-thread path keeps them).
   const freshWarnings: string[] = [];
   try {
-    entry = tokenizer(task.spec, freshWarnings).entry;
+    entry = tokenizer(task.spec, freshWarnings);
     const tok = entry.tok;
     if (task.kind === 'checks' || task.kind === 'finish') {
       const { corpus, whole } = corpusObjects();
@@ -89,22 +87,16 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
       return { kind: 'passes', info: tok.info, outputs: prefixed, seconds: (performance.now() - t0) / 1000 };
     }
     const vocab = tok.info.vocabSize;
-    const hz = task.histograms ? new IdHistogram(vocab) : undefined;
-    const he = task.histograms ? new IdHistogram(vocab) : undefined;
-    let zh: Int32Array;
-    let en: Int32Array;
-    let joined: { zhJoined?: number; enJoined?: number } = {};
-    if (task.kind === 'count-joined') {
-      const j = init.joined!;
-      joined = { zhJoined: (await tok.countBatch([j.zh], hz))[0]!, enJoined: (await tok.countBatch([j.en], he))[0]! };
-      zh = new Int32Array(0);
-      en = new Int32Array(0);
-    } else {
-      zh = Int32Array.from(await countInBatches(tok, zhStore.slice(task.start, task.end), init.batchSize, undefined, hz));
-      en = Int32Array.from(await countInBatches(tok, enStore.slice(task.start, task.end), init.batchSize, undefined, he));
-    }
-    const ids = hz && he ? { zhIds: hz.counts, enIds: he.counts } : {};
-    return { kind: 'counted', info: tok.info, loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000, zh, en, ...joined, ...ids };
+    const histograms = task.histograms ? { zh: new IdHistogram(vocab), en: new IdHistogram(vocab) } : undefined;
+    const c = await countSides(tok, task.kind === 'count-joined'
+      ? { joined: init.joined! }
+      : { texts: { zh: zhStore.slice(task.start, task.end), en: enStore.slice(task.start, task.end) } }, init.batchSize, { histograms });
+    return {
+      kind: 'counted', loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000,
+      zh: Int32Array.from(c.zh), en: Int32Array.from(c.en),
+      ...(c.zhJoined !== undefined ? { zhJoined: c.zhJoined } : {}), ...(c.enJoined !== undefined ? { enJoined: c.enJoined } : {}),
+      ...(histograms ? { zhIds: histograms.zh.counts, enIds: histograms.en.counts } : {}),
+    };
   } catch (err) {
     // A tokenizer that cannot load or count is recorded as failed, as in the one-thread path; a usage error ends the run.
     release([task.spec]);

@@ -12,7 +12,7 @@ import { makeSignature } from './signature.js';
 import { checkCorpus } from './sanity.js';
 import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
-import { countChars, type CharUnit, CHAR_UNITS } from './text-units.js';
+import { type CharUnit, CHAR_UNITS } from './text-units.js';
 import { scanTexts, sumInt32, type SideScan } from './text-scan.js';
 import { IdHistogram } from './id-histogram.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type Segmentation, type TokenizerFailure, type TokenizerResult, type ZhLang } from './types.js';
@@ -76,7 +76,8 @@ export interface RunOptions {
   jobs?: number;
   /**
    * With `jobs` > 1: UTF-16 units of text per parallel chunk of pairs (default 4,000,000, so a small corpus is one
-   * chunk per tokenizer and no tokenizer is loaded twice for nothing). A tuning and testing knob: never changes results.
+   * chunk per tokenizer and no tokenizer is loaded twice for nothing). Setting it also makes any run with two or more
+   * tasks use workers, however small. A tuning and testing knob: never changes results.
    */
   chunkUnits?: number;
   /** Progress in pairs encoded, summed over tokenizers (`total` = pairs × tokenizers; 1 per tokenizer for joined protocols). */
@@ -100,33 +101,23 @@ export interface PreparedCorpus {
   enBytes: number;
   /** Whitespace-delimited English words per pair (per-word prices, word fertility). */
   enWords: number[];
-}
-
-function unitColumn(texts: readonly string[], scan: SideScan, unit: CharUnit): number[] {
-  switch (unit) {
-    case 'codepoint':
-      return Array.from(scan.codepoints);
-    case 'han':
-      return Array.from(scan.han);
-    case 'utf16':
-      return Array.from(scan.utf16);
-    case 'grapheme':
-      return texts.map((t) => countChars(t, unit));
-  }
+  /** UTF-8 bytes per pair (a shard sums its slice of them). */
+  pairBytes: { zh: Int32Array; en: Int32Array };
 }
 
 /** One scan per text gives units, bytes and words here and the corpus checks' counts (see text-scan.ts). */
 function prepareCorpus(corpus: Corpus, unit: CharUnit, zhTexts: readonly string[], enTexts: readonly string[]): { prepared: PreparedCorpus; scan: { zh: SideScan; en: SideScan } } {
-  const scan = { zh: scanTexts(zhTexts), en: scanTexts(enTexts) };
+  const scan = { zh: scanTexts(zhTexts, unit), en: scanTexts(enTexts, unit) };
   return {
     scan,
     prepared: {
       corpus,
-      zhChars: unitColumn(zhTexts, scan.zh, unit),
-      enChars: unitColumn(enTexts, scan.en, unit),
+      zhChars: Array.from(scan.zh.units),
+      enChars: Array.from(scan.en.units),
       zhBytes: sumInt32(scan.zh.bytes),
       enBytes: sumInt32(scan.en.bytes),
       enWords: Array.from(scan.en.words),
+      pairBytes: { zh: scan.zh.bytes, en: scan.en.bytes },
     },
   };
 }
@@ -198,6 +189,11 @@ export function withRelativeCosts(results: TokenizerResult[]): TokenizerResult[]
   return results.map((r) => ({ ...r, cost: costMultipliers(r.languages.zh.tokens, r.languages.en.tokens, best) }));
 }
 
+/** The tokenizers a run measures, as given (default: the default presets). */
+export function tokenizerIds(options: RunOptions): readonly string[] {
+  return options.tokenizers?.length ? options.tokenizers : defaultPresetIds();
+}
+
 export function validateRunOptions(o: RunOptions): void {
   if (o.charUnit !== undefined && !CHAR_UNITS.includes(o.charUnit)) throw new UsageError(`unknown character unit "${o.charUnit}"`, `use one of ${CHAR_UNITS.join(', ')}`);
   if (o.contextWindow !== undefined && (!Number.isInteger(o.contextWindow) || o.contextWindow <= 0)) {
@@ -246,15 +242,15 @@ export interface TokenizerOutcome {
   warnings: string[];
 }
 
-export function prepareRun(options: RunOptions, { quiet = false }: { quiet?: boolean } = {}): RunContext {
+export function prepareRun(options: RunOptions): RunContext {
   validateRunOptions(options);
   const unit = options.charUnit ?? 'codepoint';
   const engine = options.engine ?? 'native';
   const specialTokens = options.specialTokens ?? false;
   const batchSize = options.batchSize ?? 1024;
-  const warn = quiet ? () => {} : (options.warn ?? (() => {}));
+  const warn = options.warn ?? (() => {});
   // Parse every tokenizer spec before any work: a typo is a usage error, not a half-finished run.
-  const specs: TokenizerSpec[] = (options.tokenizers?.length ? options.tokenizers : defaultPresetIds()).map(parseTokenizerSpec);
+  const specs: TokenizerSpec[] = tokenizerIds(options).map(parseTokenizerSpec);
   checkBaselineInRun(options.baselineTokenizer, specs);
   const seg = resolveSegmentation({ segmentation: options.segmentation, join: options.join, protocol: options.protocol, specialTokens });
   const corpus = typeof options.corpus === 'object' ? options.corpus : loadCorpus(options.corpus, {
@@ -360,7 +356,27 @@ export interface TokenizerCounts {
   en: number[];
   zhJoined?: number;
   enJoined?: number;
-  histograms?: { zh: IdHistogram; en: IdHistogram };
+}
+
+/**
+ * Count one tokenizer over `texts` (per pair) or, under a joined protocol, over the two joined texts; ids go to
+ * `histograms` when given. One function for the one-process path and the worker processes.
+ */
+export async function countSides(
+  tok: TokenizerAdapter,
+  input: { texts: { zh: readonly string[]; en: readonly string[] } } | { joined: { zh: string; en: string } },
+  batchSize: number,
+  o: { histograms?: { zh: IdHistogram; en: IdHistogram } | undefined; signal?: AbortSignal | undefined; onTexts?: (n: number) => void } = {},
+): Promise<TokenizerCounts> {
+  if ('joined' in input) {
+    return {
+      zh: [], en: [],
+      zhJoined: (await tok.countBatch([input.joined.zh], o.histograms?.zh))[0]!,
+      enJoined: (await tok.countBatch([input.joined.en], o.histograms?.en))[0]!,
+    };
+  }
+  const side = (lang: 'zh' | 'en') => countInBatches(tok, input.texts[lang], batchSize, o.signal, o.histograms?.[lang], o.onTexts);
+  return { zh: await side('zh'), en: await side('en') };
 }
 
 /** The TokenizerResult of one tokenizer from its counts and pass fields: the same code for 1 or N jobs. */
@@ -378,26 +394,20 @@ export function resultFromCounts(ctx: RunContext, info: TokenizerInfo, c: Tokeni
 }
 
 /** Load one tokenizer, count the corpus under the run's protocol, run the passes, dispose. Never throws for data errors. */
-export async function runTokenizer(ctx: RunContext, specRaw: string, position: number): Promise<TokenizerOutcome> {
+export async function runTokenizer(ctx: RunContext, specRaw: string): Promise<TokenizerOutcome> {
   const { options } = ctx;
   const spec = ctx.specs.find((s) => s.raw === specRaw) ?? parseTokenizerSpec(specRaw);
   const warnings: string[] = [];
   const t0 = performance.now();
   let tok: TokenizerAdapter | undefined;
-  void position;
   try {
     tok = loadRunTokenizer(ctx, spec, warnings, ctx.warn);
     const loaded = tok;
     const histograms = wantsIdHistograms(options) ? { zh: new IdHistogram(loaded.info.vocabSize), en: new IdHistogram(loaded.info.vocabSize) } : undefined;
-    const side = async (lang: 'zh' | 'en') => {
-      const texts = lang === 'zh' ? ctx.zhTexts : ctx.enTexts;
-      return ctx.joined ? [] : countInBatches(loaded, texts, ctx.batchSize, options.signal, histograms?.[lang], (n) => ctx.onPairs?.(n / 2));
-    };
-    const counts: TokenizerCounts = { zh: await side('zh'), en: await side('en'), ...(histograms ? { histograms } : {}) };
-    if (ctx.joined) {
-      counts.zhJoined = (await loaded.countBatch([ctx.joined.zh], histograms?.zh))[0];
-      counts.enJoined = (await loaded.countBatch([ctx.joined.en], histograms?.en))[0];
-    }
+    const counts = await countSides(loaded, ctx.joined ? { joined: ctx.joined } : { texts: { zh: ctx.zhTexts, en: ctx.enTexts } }, ctx.batchSize, {
+      histograms, signal: options.signal, onTexts: (n) => ctx.onPairs?.(n / 2),
+    });
+    if (ctx.joined) ctx.onPairs?.(1);
     const id = loaded.info.id;
     const extra = await runTokenizerPasses({
       tokenizer: loaded, corpus: ctx.corpus, pairCounts: { zh: counts.zh, en: counts.en }, options, ...(histograms ? { idHistograms: histograms } : {}),
@@ -454,7 +464,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
   let pool: ProcessPool | undefined;
   if (parallel) {
     validateRunOptions(options);
-    const early = parallel.earlyStartPlan(options, (options.tokenizers?.length ? options.tokenizers : defaultPresetIds()), options.jobs!, corpusFileBytes(options));
+    const early = parallel.earlyStartPlan(options, tokenizerIds(options), options.jobs!, corpusFileBytes(options));
     if (early) pool = parallel.startWorkers(options, options.engine ?? 'native', options.specialTokens ?? false, options.jobs!, early.preload);
   }
   try {
@@ -477,19 +487,18 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
       options.onResult?.(assembleResult(ctx, outcomes));
     };
-    const plan = parallel?.planChunks(ctx, options.jobs!);
-    const ranges = plan?.ranges;
     // Workers only when they pay for their start-up (see parallelWorthIt); otherwise this process does it all.
-    if (parallel && plan && ranges && (options.chunkUnits !== undefined ? specs.length * ranges.length > 1 : parallel.parallelWorthIt(plan.units, specs.length, ranges.length))) {
+    const ranges = parallel?.workerPlan(ctx, options.jobs!);
+    if (parallel && ranges) {
       await prefetchHubFiles(ctx);
-      pool ??= parallel.startWorkers(options, ctx.engine, ctx.specialTokens, options.jobs!, (k) => (ranges.length > 1 ? [specs[0]!.raw] : specs[k] ? [specs[k]!.raw] : []));
+      pool ??= parallel.startWorkers(options, ctx.engine, ctx.specialTokens, options.jobs!, parallel.preloadPlan(specs.map((s) => s.raw), ranges.length > 1));
       await parallel.runParallel(ctx, pool, ranges, report);
     } else {
       pool?.close();
       for (const [index, spec] of specs.entries()) {
         options.signal?.throwIfAborted();
         options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'start' });
-        report(index, await runTokenizer(ctx, spec.raw, index));
+        report(index, await runTokenizer(ctx, spec.raw));
       }
     }
     return assembleResult(ctx, outcomes);

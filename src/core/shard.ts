@@ -9,7 +9,7 @@
  */
 import type { Corpus } from '../corpora/types.js';
 import { UsageError } from './errors.js';
-import { utf8Bytes } from './text-units.js';
+import { sumInt32 } from './text-scan.js';
 import { sum } from '../metrics/metrics.js';
 import { loadPriceTable, type PriceTable } from './prices.js';
 import type { RunContext, RunOptions } from './runner.js';
@@ -94,12 +94,14 @@ export function sliceRunContext(ctx: RunContext, spec: ShardSpec): RunContext {
   const corpus: Corpus = { ...whole, pairs: whole.pairs.slice(start, end) };
   const zhChars = ctx.prepared.zhChars.slice(start, end);
   const enChars = ctx.prepared.enChars.slice(start, end);
-  // The same helpers prepareCorpus uses, so a shard's totals are exactly its slice of the whole run's.
-  const bytes = (lang: 'zh' | 'en') => sum(corpus.pairs.map((p) => utf8Bytes(p[lang])));
+  // The whole run's per-pair bytes, sliced: a shard's totals are exactly its part of the whole run's.
+  const pairBytes = { zh: ctx.prepared.pairBytes.zh.subarray(start, end), en: ctx.prepared.pairBytes.en.subarray(start, end) };
   return {
     ...ctx,
     corpus,
-    prepared: { corpus, zhChars, enChars, zhBytes: bytes('zh'), enBytes: bytes('en'), enWords: ctx.prepared.enWords.slice(start, end) },
+    prepared: {
+      corpus, zhChars, enChars, zhBytes: sumInt32(pairBytes.zh), enBytes: sumInt32(pairBytes.en), enWords: ctx.prepared.enWords.slice(start, end), pairBytes,
+    },
     zhTexts: ctx.zhTexts.slice(start, end),
     enTexts: ctx.enTexts.slice(start, end),
     domains: ctx.domains.slice(start, end),

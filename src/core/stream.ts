@@ -26,7 +26,8 @@ import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { DataError, TokbenchError, UsageError } from './errors.js';
 import { readFailure } from './limits.js';
 import { sha256 } from './hash.js';
-import { countChars, utf8Bytes, type CharUnit } from './text-units.js';
+import type { CharUnit } from './text-units.js';
+import { emptyScan, scanText, unitCount } from './text-scan.js';
 import { resolveSegmentation } from './segmentation.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
 import { CHECK_BUDGET, CHECK_MAX_TEXT, checkCorpus, sanityPass } from './sanity.js';
@@ -265,28 +266,6 @@ export function openPairSource(kind: FileKind): PairSource {
 
 // ---------------------------------------------------------------- compact per-pair storage
 
-/** ECMAScript's \s (WhiteSpace and LineTerminator code points, all in the BMP). */
-function isJsSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/**
- * countEnglishWords (the number of /\S+/gu matches) without allocating a match per word: on a big corpus those
- * matches are most of the garbage, and garbage is what lifts the peak memory. Every \s character is in the BMP,
- * so scanning UTF-16 units finds the same runs as scanning code points.
- */
-export function countWords(text: string): number {
-  let n = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const space = isJsSpace(text.charCodeAt(i));
-    if (!space && !inWord) n++;
-    inWord = !space;
-  }
-  return n;
-}
-
 /** A growing Uint32Array: 4 bytes per pair instead of a boxed array slot, doubled as needed. */
 export class GrowableUint32 {
   private buf = new Uint32Array(1024);
@@ -440,6 +419,8 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
     const totals = { zhChars: 0, enChars: 0, zhBytes: 0, enBytes: 0, enWords: 0, pairs: 0 };
     const domainPairs: Record<string, number> = {};
     const units = keepPairs ? { zhChars: new GrowableUint32(), enChars: new GrowableUint32(), enWords: new GrowableUint32() } : undefined;
+    const zhScan = emptyScan();
+    const enScan = emptyScan();
     const processChunk = async (chunk: Pair[]) => {
       signal?.throwIfAborted();
       const zhTexts: string[] = new Array<string>(chunk.length);
@@ -448,13 +429,16 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
         const p = chunk[i]!;
         zhTexts[i] = p.zh;
         enTexts[i] = p.en;
-        const zc = countChars(p.zh, unit);
-        const ec = countChars(p.en, unit);
-        const words = countWords(p.en);
+        // One pass per text (text-scan.ts), as the in-memory run does: no per-word match objects, little garbage.
+        scanText(p.zh, zhScan);
+        scanText(p.en, enScan);
+        const zc = unitCount(p.zh, zhScan, unit);
+        const ec = unitCount(p.en, enScan, unit);
+        const words = enScan.words;
         totals.zhChars += zc;
         totals.enChars += ec;
-        totals.zhBytes += utf8Bytes(p.zh);
-        totals.enBytes += utf8Bytes(p.en);
+        totals.zhBytes += zhScan.bytes;
+        totals.enBytes += enScan.bytes;
         totals.enWords += words;
         domainPairs[p.domain] = (domainPairs[p.domain] ?? 0) + 1;
         if (units) { units.zhChars.push(zc); units.enChars.push(ec); units.enWords.push(words); }

@@ -7,6 +7,8 @@
  * construction; test/core/text-scan.test.ts checks them against the regexes on real and adversarial text.
  */
 
+import { countChars, type CharUnit } from './text-units.js';
+
 const HAN_BIT = 1;
 const LETTER_BIT = 2;
 const SPACE_BIT = 4;
@@ -104,6 +106,20 @@ export function scanText(text: string, out: TextScan = emptyScan()): TextScan {
   return out;
 }
 
+/** A text's length in a character unit, from its scan (graphemes need their own segmenter pass). */
+export function unitCount(text: string, s: TextScan, unit: CharUnit): number {
+  switch (unit) {
+    case 'codepoint':
+      return s.codepoints;
+    case 'han':
+      return s.han;
+    case 'utf16':
+      return text.length;
+    case 'grapheme':
+      return countChars(text, unit);
+  }
+}
+
 /** Per-text scan results of one side of a corpus, as columns (4 bytes per text and field, no objects). */
 export interface SideScan {
   codepoints: Int32Array;
@@ -111,15 +127,15 @@ export interface SideScan {
   han: Int32Array;
   letters: Int32Array;
   words: Int32Array;
-  /** UTF-16 length of each text (the `utf16` unit). */
-  utf16: Int32Array;
+  /** Length of each text in the run's character unit (unitCount). */
+  units: Int32Array;
 }
 
-export function scanTexts(texts: readonly string[]): SideScan {
+export function scanTexts(texts: readonly string[], unit: CharUnit = 'codepoint'): SideScan {
   const n = texts.length;
   const s: SideScan = {
     codepoints: new Int32Array(n), bytes: new Int32Array(n), han: new Int32Array(n),
-    letters: new Int32Array(n), words: new Int32Array(n), utf16: new Int32Array(n),
+    letters: new Int32Array(n), words: new Int32Array(n), units: new Int32Array(n),
   };
   const one = emptyScan();
   for (let i = 0; i < n; i++) {
@@ -130,7 +146,7 @@ export function scanTexts(texts: readonly string[]): SideScan {
     s.han[i] = one.han;
     s.letters[i] = one.letters;
     s.words[i] = one.words;
-    s.utf16[i] = t.length;
+    s.units[i] = unitCount(t, one, unit);
   }
   return s;
 }

@@ -9,7 +9,6 @@ import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
  */
 export interface TextStore {
   path: string;
-  count: number;
 }
 
 export function writeTextStore(path: string, texts: readonly string[]): TextStore {
@@ -42,7 +41,7 @@ export function writeTextStore(path: string, texts: readonly string[]): TextStor
   } finally {
     closeSync(fd);
   }
-  return { path, count: texts.length };
+  return { path };
 }
 
 export class TextStoreReader {

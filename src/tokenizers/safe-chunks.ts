@@ -15,22 +15,29 @@ export interface ByteVocab {
   maxTokenBytes: number;
 }
 
-/** Build membership tests over the vocabulary's byte strings from a tiktoken `bpe_ranks` blob (the builtin encodings). */
-export function byteVocabFromRanks(bpeRanks: string): ByteVocab {
+/** Membership tests over vocabulary entries given as base64 byte strings (both file formats below). */
+function byteVocabFromBase64(entries: Iterable<string>): ByteVocab {
   const tokens = new Set<string>();
   const prefixes = new Set<string>();
   let max = 0;
-  // Lines of "<prefix> <offset> <b64> <b64> …": every base64 item from the third on is one rank.
-  for (const line of bpeRanks.split('\n')) {
-    const parts = line.split(' ');
-    for (let i = 2; i < parts.length; i++) {
-      const s = Buffer.from(parts[i]!, 'base64').toString('latin1');
-      if (s.length > max) max = s.length;
-      tokens.add(s);
-      for (let k = 1; k <= s.length; k++) prefixes.add(s.slice(0, k));
-    }
+  for (const b64 of entries) {
+    const s = Buffer.from(b64, 'base64').toString('latin1');
+    if (s.length > max) max = s.length;
+    tokens.add(s);
+    for (let k = 1; k <= s.length; k++) prefixes.add(s.slice(0, k));
   }
   return { has: (s) => tokens.has(s), hasPrefix: (s) => prefixes.has(s), maxTokenBytes: max };
+}
+
+/** Build membership tests over the vocabulary's byte strings from a tiktoken `bpe_ranks` blob (the builtin encodings). */
+export function byteVocabFromRanks(bpeRanks: string): ByteVocab {
+  // Lines of "<prefix> <offset> <b64> <b64> …": every base64 item from the third on is one rank.
+  return byteVocabFromBase64((function* () {
+    for (const line of bpeRanks.split('\n')) {
+      const parts = line.split(' ');
+      for (let i = 2; i < parts.length; i++) yield parts[i]!;
+    }
+  })());
 }
 
 const encoder = new TextEncoder();
@@ -83,18 +90,12 @@ export function containsCutLetter(s: string): boolean {
 
 /** Build membership tests over a tiktoken rank file's byte strings ("<base64> <rank>" lines, as readRankFile reads). */
 export function byteVocabFromRankFile(text: string): ByteVocab {
-  const tokens = new Set<string>();
-  const prefixes = new Set<string>();
-  let max = 0;
-  for (const line of text.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp <= 0) continue;
-    const s = Buffer.from(line.slice(0, sp), 'base64').toString('latin1');
-    if (s.length > max) max = s.length;
-    tokens.add(s);
-    for (let k = 1; k <= s.length; k++) prefixes.add(s.slice(0, k));
-  }
-  return { has: (s) => tokens.has(s), hasPrefix: (s) => prefixes.has(s), maxTokenBytes: max };
+  return byteVocabFromBase64((function* () {
+    for (const line of text.split('\n')) {
+      const sp = line.indexOf(' ');
+      if (sp > 0) yield line.slice(0, sp);
+    }
+  })());
 }
 
 /**

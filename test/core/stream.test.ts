@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runBenchmark, type RunOptions } from '../../src/core/runner.js';
 import { BUNDLED_CORPUS_PATH, loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
-import { GrowableUint32, RatioHistogram, STREAM_CHUNK_PAIRS, SAMPLE_MAX_PAIRS, countWords } from '../../src/core/stream.js';
+import { GrowableUint32, RatioHistogram, STREAM_CHUNK_PAIRS, SAMPLE_MAX_PAIRS } from '../../src/core/stream.js';
+import { scanText } from '../../src/core/text-scan.js';
 import { countEnglishWords } from '../../src/core/prices.js';
 import { meanOfPairRatios } from '../../src/metrics/premium-estimators.js';
 import { mulberry32 } from '../../src/metrics/bootstrap.js';
@@ -230,13 +231,13 @@ describe('streaming aggregates', () => {
     expect(new RatioHistogram().mean()).toBe(meanOfPairRatios([], []).mean);
   });
 
-  it('countWords = countEnglishWords (/\\S+/gu matches) on every whitespace kind, surrogates and edges', () => {
+  it('the streamed word count (scanText) = countEnglishWords (/\\S+/gu matches) on every whitespace kind, surrogates and edges', () => {
     const spaces = ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
     const pieces = [...spaces, 'a', 'word', '𠮷', '\ud800', '\u200b', '中文', '\u0085', '\u180e'];
     const next = mulberry32(3);
     const texts = ['', ' ', 'one', ' two  words ', ...bundled.slice(0, 50).map((p) => p.en)];
     for (let i = 0; i < 2000; i++) texts.push(Array.from({ length: next() % 12 }, () => pieces[next() % pieces.length]).join(''));
-    for (const t of texts) expect(countWords(t), JSON.stringify(t)).toBe(countEnglishWords(t));
+    for (const t of texts) expect(scanText(t).words, JSON.stringify(t)).toBe(countEnglishWords(t));
   });
 
   it('GrowableUint32 keeps every value across growth', () => {

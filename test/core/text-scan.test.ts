@@ -42,10 +42,10 @@ describe('scanText', () => {
 
   it('columns agree with per-text scans and UTF-16 lengths', () => {
     const texts = bundled.slice(0, 50).flatMap((p) => [p.zh, p.en]);
-    const s = scanTexts(texts);
+    const s = scanTexts(texts, 'utf16');
     texts.forEach((t, i) => {
       const r = reference(t);
-      expect([s.codepoints[i], s.bytes[i], s.han[i], s.letters[i], s.words[i], s.utf16[i]]).toEqual([r.codepoints, r.bytes, r.han, r.letters, r.words, t.length]);
+      expect([s.codepoints[i], s.bytes[i], s.han[i], s.letters[i], s.words[i], s.units[i]]).toEqual([r.codepoints, r.bytes, r.han, r.letters, r.words, t.length]);
     });
   });
 });

@@ -36,8 +36,21 @@ export interface WorkerHello {
   preload: string[];
 }
 
+/** The texts of pairs [start, end) of the whole corpus, one store file per side (see text-store.ts). */
+export interface StoreSegment {
+  start: number;
+  end: number;
+  zh: TextStore;
+  en: TextStore;
+}
+
 export interface WorkerInit {
-  store: { zh: TextStore; en: TextStore };
+  /**
+   * The whole corpus's texts in consecutive segments: one per chunk of the run's pairs, then (under --shard) the
+   * pairs outside the slice. Files are written while the first chunks are counted; a task is sent only once the
+   * segments it reads exist.
+   */
+  segments: StoreSegment[];
   /** The loaded corpus without its pairs (rebuilt from the store in a worker when a pass needs it). */
   corpusMeta: Omit<Corpus, 'pairs'>;
   ids: string[];
@@ -49,7 +62,7 @@ export interface WorkerInit {
 }
 
 export type WorkerTask =
-  | { kind: 'count'; spec: string; start: number; end: number; histograms: boolean; release: string[] }
+  | { kind: 'count'; spec: string; segment: number; histograms: boolean; release: string[] }
   | { kind: 'count-joined'; spec: string; histograms: boolean; release: string[] }
   | { kind: 'checks'; spec: string; release: string[] }
   | { kind: 'finish'; spec: string; pairCounts: { zh: number[]; en: number[] }; histograms?: { zh: Float64Array; en: Float64Array }; release: string[] };
@@ -76,6 +89,13 @@ function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('../../dist/core/run-worker.js', import.meta.url) : new URL('./run-worker.js', import.meta.url);
 }
 
+/**
+ * The last `jobs` chunks are cut this many times finer: workers finish their last task at different times, and the
+ * smaller the last tasks, the shorter the time one core waits for the other (on 100 MB with Qwen3, a whole chunk is
+ * ~2 s of one core).
+ */
+const TAIL_SPLIT = 4;
+
 /** Pair ranges [start, end) of the run's pairs for one tokenizer: one range on small corpora. */
 export function chunkRanges(units: Int32Array | readonly number[], jobs: number, minChunkUnits = MIN_CHUNK_UNITS): { start: number; end: number }[] {
   const n = units.length;
@@ -83,20 +103,28 @@ export function chunkRanges(units: Int32Array | readonly number[], jobs: number,
   for (let i = 0; i < n; i++) total += units[i]!;
   const chunks = Math.max(1, Math.min(jobs * CHUNKS_PER_JOB, Math.floor(total / minChunkUnits), n));
   if (chunks === 1) return [{ start: 0, end: n }];
-  // Equal shares of text (not of pairs), so a chunk of long lines is not four times the work of the others.
-  const target = total / chunks;
+  // Equal shares of text (not of pairs), so a chunk of long lines is not four times the work of the others;
+  // `ends` are the cumulative shares (in chunks) where ranges end, the tail in quarter shares.
+  const tail = Math.min(jobs, chunks - 1);
+  const ends: number[] = [];
+  for (let k = 1; k <= chunks - tail; k++) ends.push(k);
+  for (let q = 1; q <= tail * TAIL_SPLIT; q++) ends.push(chunks - tail + q / TAIL_SPLIT);
+  const share = total / chunks;
   const out: { start: number; end: number }[] = [];
   let start = 0;
   let acc = 0;
+  let next = 0;
   for (let i = 0; i < n; i++) {
     acc += units[i]!;
-    if (acc >= target * (out.length + 1) && out.length < chunks - 1) {
+    if (next < ends.length - 1 && acc >= ends[next]! * share) {
       out.push({ start, end: i + 1 });
       start = i + 1;
+      // A long pair can cover several shares: skip the ends it passed (no empty range).
+      while (next < ends.length - 1 && acc >= ends[next]! * share) next++;
     }
   }
-  out.push({ start, end: n });
-  return out.filter((r) => r.end > r.start);
+  if (start < n) out.push({ start, end: n });
+  return out;
 }
 
 interface Pending {
@@ -142,9 +170,13 @@ export function parallelWorthIt(units: number, specs: number, chunks: number): b
   return chunks > 1 || specs >= MANY_TOKENIZERS || units * specs >= MIN_PARALLEL_WORK;
 }
 
-/** Tokenizers each worker loads on start: chunked, every worker starts on tokenizer 0; not chunked, worker k on tokenizer k. */
+/**
+ * Tokenizers each worker loads on start, while the main process reads the corpus: chunked, every worker loads the
+ * first two (each worker will count chunks of both; a worker keeps two loaded, see run-worker.ts); not chunked,
+ * worker k loads tokenizer k.
+ */
 export function preloadPlan(specs: readonly string[], chunked: boolean): (k: number) => string[] {
-  return (k) => (chunked ? [specs[0]!] : specs[k] !== undefined ? [specs[k]!] : []);
+  return (k) => (chunked ? specs.slice(0, 2) : specs[k] !== undefined ? [specs[k]!] : []);
 }
 
 /** Worth starting workers before the corpus is read: several tokenizers, or a corpus file big enough to be chunked. */
@@ -173,13 +205,63 @@ export async function runParallel(ctx: RunContext, pool: ProcessPool, ranges: re
   }
 }
 
+/** Store segments: the chunks of the run's pairs (offset into the whole corpus under --shard), then the rest of the corpus. */
+function segmentPlan(ctx: RunContext, ranges: readonly { start: number; end: number }[], total: number, dir: string): StoreSegment[] {
+  const offset = ctx.shard?.pairStart ?? 0;
+  const spans = ctx.joined ? [{ start: 0, end: total }] : ranges.map((r) => ({ start: offset + r.start, end: offset + r.end }));
+  if (!ctx.joined && ctx.shard) {
+    if (ctx.shard.pairStart > 0) spans.push({ start: 0, end: ctx.shard.pairStart });
+    if (ctx.shard.pairEnd < total) spans.push({ start: ctx.shard.pairEnd, end: total });
+  }
+  return spans.map((r, i) => ({ ...r, zh: { path: join(dir, `${i}.zh.u16`) }, en: { path: join(dir, `${i}.en.u16`) } }));
+}
+
+/**
+ * Write the segments in order; each gate opens when its files exist. The first `jobs` are written before yielding, so
+ * every worker's first task is a chunk of the first tokenizer; after that the event loop runs between segments, so
+ * chunks are dispatched while the rest is written.
+ */
+async function writeSegments(whole: Corpus, segments: readonly StoreSegment[], gates: readonly Gate[], jobs: number): Promise<void> {
+  let i = 0;
+  try {
+    for (; i < segments.length; i++) {
+      const { start, end, zh, en } = segments[i]!;
+      const pairs = whole.pairs.slice(start, end);
+      writeTextStore(zh.path, pairs.map((p) => p.zh));
+      writeTextStore(en.path, pairs.map((p) => p.en));
+      gates[i]!.open();
+      if (i + 1 >= jobs) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (err) {
+    for (; i < segments.length; i++) gates[i]!.fail(err);
+  }
+}
+
+interface Gate {
+  ready: Promise<void>;
+  open: () => void;
+  fail: (err: unknown) => void;
+}
+
+function gate(): Gate {
+  let open!: () => void;
+  let fail!: (err: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => { open = resolve; fail = reject; });
+  // The pool reports a failed gate; until it is attached, a rejection must not count as unhandled.
+  ready.catch(() => {});
+  return { ready, open, fail };
+}
+
 async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report, dir: string): Promise<void> {
   const { options, specs } = ctx;
   const whole = ctx.shard?.wholeCorpus ?? ctx.corpus;
-  const offset = ctx.shard?.pairStart ?? 0;
   const { pairs: _pairs, ...corpusMeta } = whole;
+  const segments = segmentPlan(ctx, ranges, whole.pairs.length, dir);
+  const gates = segments.map(() => gate());
+  const allStored = Promise.all(gates.map((g) => g.ready));
+  allStored.catch(() => {});
   const init: WorkerInit = {
-    store: { zh: writeTextStore(join(dir, 'zh.u16'), whole.pairs.map((p) => p.zh)), en: writeTextStore(join(dir, 'en.u16'), whole.pairs.map((p) => p.en)) },
+    segments,
     corpusMeta,
     ids: whole.pairs.map((p) => p.id),
     domains: whole.pairs.map((p) => p.domain),
@@ -200,14 +282,16 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
   const owner: { spec: number; chunk: number | 'checks' | 'finish' }[] = [];
   specs.forEach((spec, k) => {
     const countIds: number[] = [];
-    ranges.forEach((r, c) => {
+    ranges.forEach((_r, c) => {
       if (c === 1) pushChecks(k, countIds);
       countIds.push(tasks.length);
       owner.push({ spec: k, chunk: c });
       tasks.push({
+        // A joined count reads the joined texts sent with init, not the store.
+        ...(ctx.joined ? {} : { ready: gates[c]!.ready }),
         input: () => (ctx.joined
           ? { kind: 'count-joined', spec: spec.raw, histograms: wantIds, release: [...released] }
-          : { kind: 'count', spec: spec.raw, start: offset + r.start, end: offset + r.end, histograms: wantIds, release: [...released] }),
+          : { kind: 'count', spec: spec.raw, segment: c, histograms: wantIds, release: [...released] }),
       });
     });
     if (ranges.length === 1) pushChecks(k, countIds);
@@ -227,7 +311,7 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
   function pushChecks(k: number, waitFor: number[]): void {
     waitFor.push(tasks.length);
     owner.push({ spec: k, chunk: 'checks' });
-    tasks.push({ input: () => ({ kind: 'checks', spec: specs[k]!.raw, release: [...released] }) });
+    tasks.push({ ready: allStored, input: () => ({ kind: 'checks', spec: specs[k]!.raw, release: [...released] }) });
   }
 
   const started = new Set<number>();
@@ -238,7 +322,7 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
   };
   start(0);
   let usage: UsageError | undefined;
-  await pool.run<WorkerTask, WorkerOutput>(tasks, {
+  const running = pool.run<WorkerTask, WorkerOutput>(tasks, {
     workerData: init,
     ...(options.signal ? { signal: options.signal } : {}),
     skip: (i) => state[owner[i]!.spec]!.failed || usage !== undefined,
@@ -290,5 +374,7 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
       delete st.histograms;
     },
   });
+  // The pool is listening: the texts are written while the first chunks are counted.
+  await Promise.all([running, writeSegments(whole, segments, gates, pool.size)]);
   if (usage) throw usage;
 }

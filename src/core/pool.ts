@@ -23,6 +23,8 @@ export interface PoolTask<TIn> {
   input: () => TIn;
   /** Indices of tasks that must have finished first. */
   after?: readonly number[];
+  /** Settles when what the task needs outside the graph exists (e.g. its texts are written); a rejection fails the run. */
+  ready?: Promise<unknown>;
 }
 
 export interface RunGraphOptions<TOut> {
@@ -74,7 +76,8 @@ export class ProcessPool {
     const n = tasks.length;
     if (n === 0) return;
     if (this.closed) throw new Error('ProcessPool.run after close()');
-    const waiting = tasks.map((t) => new Set(t.after ?? []));
+    // An outside gate (`ready`) counts as one more thing to wait for, under the index -1.
+    const waiting = tasks.map((t) => new Set([...(t.after ?? []), ...(t.ready ? [GATE] : [])]));
     const dependents: number[][] = tasks.map(() => []);
     tasks.forEach((t, i) => { for (const d of t.after ?? []) dependents[d]!.push(i); });
     const ready: number[] = [];
@@ -97,13 +100,14 @@ export class ProcessPool {
           reject(err);
         };
         const idle: ChildProcess[] = [];
+        const unblock = (d: number, by: number) => {
+          const w = waiting[d]!;
+          w.delete(by);
+          if (w.size === 0) pushReady(d);
+        };
         const complete = (i: number) => {
           finished++;
-          for (const d of dependents[i]!) {
-            const w = waiting[d]!;
-            w.delete(i);
-            if (w.size === 0) pushReady(d);
-          }
+          for (const d of dependents[i]!) unblock(d, i);
         };
         const dispatch = () => {
           if (failed) return;
@@ -118,6 +122,8 @@ export class ProcessPool {
           }
           if (finished === n) resolve();
         };
+        // Dispatch after the microtasks already queued: gates opened together all unblock first, so the lowest index wins.
+        tasks.forEach((t, i) => t.ready?.then(() => { if (!failed) { unblock(i, GATE); queueMicrotask(dispatch); } }, fail));
         for (const w of this.workers) {
           const { proc } = w;
           if (proc.exitCode !== null || proc.signalCode !== null) { fail(new Error(`a worker process exited (${proc.signalCode ?? `code ${proc.exitCode}`}) before the run started${tail(w.stderrTail)}`)); return; }
@@ -146,6 +152,8 @@ export class ProcessPool {
     }
   }
 }
+
+const GATE = -1;
 
 function tail(stderr: string): string {
   const why = stderr.trim().split('\n').filter(Boolean).pop();

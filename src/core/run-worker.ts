@@ -3,7 +3,7 @@ import { parseTokenizerSpec } from '../tokenizers/registry.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
-import type { WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
+import type { StoreSegment, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
 import { runPassList } from './passes.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
@@ -18,8 +18,6 @@ import { TextStoreReader } from './text-store.js';
 const MAX_LOADED = 2;
 let hello: WorkerHello;
 let init: WorkerInit;
-let zhStore: TextStoreReader;
-let enStore: TextStoreReader;
 
 interface Loaded {
   tok: TokenizerAdapter;
@@ -54,11 +52,21 @@ let corpora: { corpus: Corpus; whole: Corpus } | undefined;
 /** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
 function corpusObjects(): { corpus: Corpus; whole: Corpus } {
   if (corpora) return corpora;
-  const pairs: Pair[] = init.ids.map((id, i) => ({ id, domain: init.domains[i]!, zh: zhStore.text(i), en: enStore.text(i) }));
+  const pairs: Pair[] = new Array<Pair>(init.ids.length);
+  for (const seg of init.segments) {
+    const zh = new TextStoreReader(seg.zh);
+    const en = new TextStoreReader(seg.en);
+    for (let i = seg.start; i < seg.end; i++) pairs[i] = { id: init.ids[i]!, domain: init.domains[i]!, zh: zh.text(i - seg.start), en: en.text(i - seg.start) };
+  }
   const whole: Corpus = { ...init.corpusMeta, pairs };
   const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;
   corpora = { corpus, whole };
   return corpora;
+}
+
+function segmentTexts(seg: StoreSegment): { zh: string[]; en: string[] } {
+  const all = (store: TextStoreReader) => store.slice(0, store.count);
+  return { zh: all(new TextStoreReader(seg.zh)), en: all(new TextStoreReader(seg.en)) };
 }
 
 async function run(task: WorkerTask): Promise<WorkerOutput> {
@@ -90,7 +98,7 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
     const histograms = task.histograms ? { zh: new IdHistogram(vocab), en: new IdHistogram(vocab) } : undefined;
     const c = await countSides(tok, task.kind === 'count-joined'
       ? { joined: init.joined! }
-      : { texts: { zh: zhStore.slice(task.start, task.end), en: enStore.slice(task.start, task.end) } }, init.batchSize, { histograms });
+      : { texts: segmentTexts(init.segments[task.segment]!) }, init.batchSize, { histograms });
     return {
       kind: 'counted', loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000,
       zh: Int32Array.from(c.zh), en: Int32Array.from(c.en),
@@ -117,8 +125,6 @@ process.on('message', (msg: PoolMessage<WorkerTask>) => {
   }
   if ('init' in msg) {
     init = msg.init as WorkerInit;
-    zhStore = new TextStoreReader(init.store.zh);
-    enStore = new TextStoreReader(init.store.en);
     return;
   }
   run(msg.input).then(

@@ -9,7 +9,8 @@
  * histograms). Counts are merged by pair index and results assembled in tokenizer order by the same functions as the
  * one-process path, so the output is identical for any number of jobs (tested in test/core/parallel.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Corpus } from '../corpora/types.js';
@@ -17,7 +18,7 @@ import type { TokenizerInfo } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
 import { ProcessPool, type PoolTask } from './pool.js';
-import { resultFromCounts, wantsIdHistograms, type RunContext, type RunOptions, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
+import { resultFromCounts, wantsIdHistograms, type RunContext, type RunOptions, type RunPlan, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
 import { writeTextStore, type TextStore } from './text-store.js';
 import type { TokenizerFailure } from './types.js';
 import { mergePassOutputs, type PassOutput } from './passes.js';
@@ -51,10 +52,10 @@ export interface WorkerInit {
    * segments it reads exist.
    */
   segments: StoreSegment[];
+  /** File of the pairs' ids and domains (PairMeta, v8-serialized), written once every segment is. */
+  meta: string;
   /** The loaded corpus without its pairs (rebuilt from the store in a worker when a pass needs it). */
   corpusMeta: Omit<Corpus, 'pairs'>;
-  ids: string[];
-  domains: string[];
   /** Under --shard: the slice [start, end) of the stored (whole) corpus this run measures. */
   slice: { start: number; end: number } | undefined;
   joined: { zh: string; en: string } | undefined;
@@ -140,19 +141,24 @@ interface Pending {
  * The pair ranges each tokenizer's work is cut into (one range when chunks would not pay for a second tokenizer
  * load), or undefined when the run should not use workers at all (see parallelWorthIt; `chunkUnits` forces them).
  */
-export function workerPlan(ctx: RunContext, jobs: number): { start: number; end: number }[] | undefined {
+export function workerPlan(plan: RunPlan, jobs: number): { start: number; end: number }[] | undefined {
   let total = 0;
   let ranges: { start: number; end: number }[];
-  if (ctx.joined) {
-    total = ctx.joined.zh.length + ctx.joined.en.length;
+  if (plan.joined) {
+    total = plan.joined.zh.length + plan.joined.en.length;
     ranges = [{ start: 0, end: 1 }];
   } else {
-    const units = ctx.zhTexts.map((t, i) => t.length + ctx.enTexts[i]!.length);
-    for (const u of units) total += u;
-    ranges = chunkRanges(units, jobs, ctx.options.chunkUnits);
+    const { start, end } = plan.slice ?? { start: 0, end: plan.corpus.pairs.length };
+    const units = new Int32Array(end - start);
+    for (let i = start; i < end; i++) {
+      const p = plan.corpus.pairs[i]!;
+      units[i - start] = p.zh.length + p.en.length;
+      total += units[i - start]!;
+    }
+    ranges = chunkRanges(units, jobs, plan.options.chunkUnits);
   }
-  const specs = ctx.specs.length;
-  const use = ctx.options.chunkUnits !== undefined ? specs * ranges.length > 1 : parallelWorthIt(total, specs, ranges.length);
+  const specs = plan.specs.length;
+  const use = plan.options.chunkUnits !== undefined ? specs * ranges.length > 1 : parallelWorthIt(total, specs, ranges.length);
   return use ? ranges : undefined;
 }
 
@@ -195,46 +201,64 @@ export function startWorkers(options: RunOptions, engine: 'native' | 'js', speci
 
 type Report = (index: number, outcome: TokenizerOutcome) => void;
 
-export async function runParallel(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report): Promise<void> {
-  // The texts go to the workers through two files in a private temp folder, removed when the run ends however it ends.
+/**
+ * Count `plan` with the pool's workers. `complete` scans and checks the corpus (completeRun): it runs here once the
+ * first chunks are being counted, so the workers are not idle while this process does it, and before any tokenizer
+ * can finish (its results need it). A corpus error it raises ends the run.
+ */
+export async function runParallel(
+  plan: RunPlan, complete: () => RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report, onPairs: (pairs: number) => void,
+): Promise<void> {
+  // The texts go to the workers through files in a private temp folder, removed when the run ends however it ends.
   const dir = mkdtempSync(join(tmpdir(), 'tokbench-run-'));
   try {
-    await runInDir(ctx, pool, ranges, report, dir);
+    await runInDir(plan, complete, pool, ranges, report, onPairs, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Store segments: the chunks of the run's pairs (offset into the whole corpus under --shard), then the rest of the corpus. */
-function segmentPlan(ctx: RunContext, ranges: readonly { start: number; end: number }[], total: number, dir: string): StoreSegment[] {
-  const offset = ctx.shard?.pairStart ?? 0;
-  const spans = ctx.joined ? [{ start: 0, end: total }] : ranges.map((r) => ({ start: offset + r.start, end: offset + r.end }));
-  if (!ctx.joined && ctx.shard) {
-    if (ctx.shard.pairStart > 0) spans.push({ start: 0, end: ctx.shard.pairStart });
-    if (ctx.shard.pairEnd < total) spans.push({ start: ctx.shard.pairEnd, end: total });
+function segmentPlan(plan: RunPlan, ranges: readonly { start: number; end: number }[], dir: string): StoreSegment[] {
+  const total = plan.corpus.pairs.length;
+  const offset = plan.slice?.start ?? 0;
+  const spans = plan.joined ? [{ start: 0, end: total }] : ranges.map((r) => ({ start: offset + r.start, end: offset + r.end }));
+  if (!plan.joined && plan.slice) {
+    if (plan.slice.start > 0) spans.push({ start: 0, end: plan.slice.start });
+    if (plan.slice.end < total) spans.push({ start: plan.slice.end, end: total });
   }
   return spans.map((r, i) => ({ ...r, zh: { path: join(dir, `${i}.zh.u16`) }, en: { path: join(dir, `${i}.en.u16`) } }));
 }
 
 /**
- * Write the segments in order; each gate opens when its files exist. The first `jobs` are written before yielding, so
- * every worker's first task is a chunk of the first tokenizer; after that the event loop runs between segments, so
- * chunks are dispatched while the rest is written.
+ * Write the segments in order, each gate opening when its files exist, then the pair ids and domains, then run
+ * `complete`; the last gate (what the passes need: every text, the ids, a checked corpus) opens after it. The first
+ * `jobs` segments are written before yielding, so every worker's first task is a chunk of the first tokenizer;
+ * after that the event loop runs between segments, so chunks are dispatched while the rest is written.
  */
-async function writeSegments(whole: Corpus, segments: readonly StoreSegment[], gates: readonly Gate[], jobs: number): Promise<void> {
+async function writeStore(corpus: Corpus, segments: readonly StoreSegment[], metaPath: string, gates: readonly Gate[], jobs: number, complete: () => void): Promise<void> {
   let i = 0;
   try {
     for (; i < segments.length; i++) {
       const { start, end, zh, en } = segments[i]!;
-      const pairs = whole.pairs.slice(start, end);
+      const pairs = corpus.pairs.slice(start, end);
       writeTextStore(zh.path, pairs.map((p) => p.zh));
       writeTextStore(en.path, pairs.map((p) => p.en));
       gates[i]!.open();
       if (i + 1 >= jobs) await new Promise((resolve) => setImmediate(resolve));
     }
+    writeFileSync(metaPath, serialize({ ids: corpus.pairs.map((p) => p.id), domains: corpus.pairs.map((p) => p.domain) } satisfies PairMeta), { flag: 'wx', mode: 0o600 });
+    complete();
+    gates[i]!.open();
   } catch (err) {
-    for (; i < segments.length; i++) gates[i]!.fail(err);
+    for (; i < gates.length; i++) gates[i]!.fail(err);
   }
+}
+
+/** Pair ids and domains of the whole corpus, for the passes that rebuild it in a worker. */
+export interface PairMeta {
+  ids: string[];
+  domains: string[];
 }
 
 interface Gate {
@@ -252,26 +276,28 @@ function gate(): Gate {
   return { ready, open, fail };
 }
 
-async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report, dir: string): Promise<void> {
-  const { options, specs } = ctx;
-  const whole = ctx.shard?.wholeCorpus ?? ctx.corpus;
-  const { pairs: _pairs, ...corpusMeta } = whole;
-  const segments = segmentPlan(ctx, ranges, whole.pairs.length, dir);
-  const gates = segments.map(() => gate());
-  const allStored = Promise.all(gates.map((g) => g.ready));
-  allStored.catch(() => {});
+async function runInDir(
+  plan: RunPlan, complete: () => RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report,
+  onPairs: (pairs: number) => void, dir: string,
+): Promise<void> {
+  const { options, specs } = plan;
+  const { pairs: _pairs, ...corpusMeta } = plan.corpus;
+  const segments = segmentPlan(plan, ranges, dir);
+  // One gate per segment, and a last one for the passes (see writeStore).
+  const gates = [...segments, undefined].map(() => gate());
+  const passesReady = gates[segments.length]!.ready;
+  const metaPath = join(dir, 'pairs.bin');
   const init: WorkerInit = {
     segments,
+    meta: metaPath,
     corpusMeta,
-    ids: whole.pairs.map((p) => p.id),
-    domains: whole.pairs.map((p) => p.domain),
-    slice: ctx.shard ? { start: ctx.shard.pairStart, end: ctx.shard.pairEnd } : undefined,
-    joined: ctx.joined,
-    batchSize: ctx.batchSize,
+    slice: plan.slice,
+    joined: plan.joined,
+    batchSize: plan.batchSize,
   };
   const wantIds = wantsIdHistograms(options);
   // Joined protocols have no per-pair counts (see resultFromCounts).
-  const pairs = ctx.joined ? 0 : ctx.zhTexts.length;
+  const pairs = plan.joined ? 0 : (plan.slice ? plan.slice.end - plan.slice.start : plan.corpus.pairs.length);
   const state: Pending[] = specs.map(() => ({ counts: { zh: new Array<number>(pairs), en: new Array<number>(pairs) }, passes: [], seconds: 0, failed: false }));
   const released: string[] = [];
 
@@ -288,8 +314,8 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
       owner.push({ spec: k, chunk: c });
       tasks.push({
         // A joined count reads the joined texts sent with init, not the store.
-        ...(ctx.joined ? {} : { ready: gates[c]!.ready }),
-        input: () => (ctx.joined
+        ...(plan.joined ? {} : { ready: gates[c]!.ready }),
+        input: () => (plan.joined
           ? { kind: 'count-joined', spec: spec.raw, histograms: wantIds, release: [...released] }
           : { kind: 'count', spec: spec.raw, segment: c, histograms: wantIds, release: [...released] }),
       });
@@ -311,7 +337,7 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
   function pushChecks(k: number, waitFor: number[]): void {
     waitFor.push(tasks.length);
     owner.push({ spec: k, chunk: 'checks' });
-    tasks.push({ ready: allStored, input: () => ({ kind: 'checks', spec: specs[k]!.raw, release: [...released] }) });
+    tasks.push({ ready: passesReady, input: () => ({ kind: 'checks', spec: specs[k]!.raw, release: [...released] }) });
   }
 
   const started = new Set<number>();
@@ -342,7 +368,7 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
       if (out.kind === 'counted') {
         // Load notes are the same in every worker that loads the tokenizer: keep the first chunk's, so they appear once.
         if (chunk === 0) st.loadWarnings = out.loadWarnings;
-        if (ctx.joined) {
+        if (plan.joined) {
           if (out.zhJoined !== undefined) st.counts.zhJoined = out.zhJoined;
           if (out.enJoined !== undefined) st.counts.enJoined = out.enJoined;
         } else {
@@ -352,7 +378,7 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
             st.counts.en[r.start + j] = out.en[j]!;
           }
         }
-        ctx.onPairs?.(ctx.joined ? 1 : out.zh.length);
+        onPairs(plan.joined ? 1 : out.zh.length);
         if (out.zhIds && out.enIds) {
           st.histograms ??= { zh: new IdHistogram(out.zhIds.length), en: new IdHistogram(out.enIds.length) };
           st.histograms.zh.merge(out.zhIds);
@@ -367,14 +393,14 @@ async function runInDir(ctx: RunContext, pool: ProcessPool, ranges: readonly { s
       const passes = mergePassOutputs(st.passes);
       const warnings = [...(st.loadWarnings ?? []), ...passes.warnings];
       // Warnings raised inside workers were not printed there: print them now, as each tokenizer completes.
-      for (const w of warnings) ctx.warn(w);
-      report(k, { warnings, result: resultFromCounts(ctx, out.info, st.counts, passes.extra, st.seconds) });
+      for (const w of warnings) plan.warn(w);
+      report(k, { warnings, result: resultFromCounts(complete(), out.info, st.counts, passes.extra, st.seconds) });
       st.counts = { zh: [], en: [] };
       st.passes = [];
       delete st.histograms;
     },
   });
   // The pool is listening: the texts are written while the first chunks are counted.
-  await Promise.all([running, writeSegments(whole, segments, gates, pool.size)]);
+  await Promise.all([running, writeStore(plan.corpus, segments, metaPath, gates, pool.size, complete)]);
   if (usage) throw usage;
 }

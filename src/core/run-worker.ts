@@ -3,7 +3,9 @@ import { parseTokenizerSpec } from '../tokenizers/registry.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
-import type { StoreSegment, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
+import { readFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
+import type { PairMeta, StoreSegment, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
 import { runPassList } from './passes.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
@@ -52,11 +54,12 @@ let corpora: { corpus: Corpus; whole: Corpus } | undefined;
 /** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
 function corpusObjects(): { corpus: Corpus; whole: Corpus } {
   if (corpora) return corpora;
-  const pairs: Pair[] = new Array<Pair>(init.ids.length);
+  const { ids, domains } = deserialize(readFileSync(init.meta)) as PairMeta;
+  const pairs: Pair[] = new Array<Pair>(ids.length);
   for (const seg of init.segments) {
     const zh = new TextStoreReader(seg.zh);
     const en = new TextStoreReader(seg.en);
-    for (let i = seg.start; i < seg.end; i++) pairs[i] = { id: init.ids[i]!, domain: init.domains[i]!, zh: zh.text(i - seg.start), en: en.text(i - seg.start) };
+    for (let i = seg.start; i < seg.end; i++) pairs[i] = { id: ids[i]!, domain: domains[i]!, zh: zh.text(i - seg.start), en: en.text(i - seg.start) };
   }
   const whole: Corpus = { ...init.corpusMeta, pairs };
   const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;

@@ -20,7 +20,7 @@ import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
 import type { PriceTable } from './prices.js';
 import { validateRenyiAlpha } from '../metrics/distribution.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
-import { finalizeOptions, sliceRunContext, validateShard, type ShardRecord, type ShardSpec } from './shard.js';
+import { finalizeOptions, shardSlice, sliceRunContext, validateShard, type ShardRecord, type ShardSpec } from './shard.js';
 import type { TokenizerInfo } from '../tokenizers/types.js';
 import type { SideCounts } from '../metrics/metrics.js';
 
@@ -242,30 +242,59 @@ export interface TokenizerOutcome {
   warnings: string[];
 }
 
-export function prepareRun(options: RunOptions): RunContext {
+/**
+ * A run once its options are checked and its corpus is read, before the corpus is scanned and checked (completeRun):
+ * enough for worker processes to start counting while this process does the rest.
+ */
+export interface RunPlan {
+  options: RunOptions;
+  unit: CharUnit;
+  engine: 'native' | 'js';
+  specialTokens: boolean;
+  batchSize: number;
+  warn: (message: string) => void;
+  specs: TokenizerSpec[];
+  segmentation: ReturnType<typeof resolveSegmentation>;
+  /** The corpus as loaded (under --shard, the whole of it). */
+  corpus: Corpus;
+  joined: { zh: string; en: string } | undefined;
+  /** Under --shard: the pairs [start, end) of `corpus` this run measures. */
+  slice: { start: number; end: number } | undefined;
+  createdAt: string;
+}
+
+export function planRun(options: RunOptions): RunPlan {
   validateRunOptions(options);
-  const unit = options.charUnit ?? 'codepoint';
-  const engine = options.engine ?? 'native';
   const specialTokens = options.specialTokens ?? false;
-  const batchSize = options.batchSize ?? 1024;
-  const warn = options.warn ?? (() => {});
   // Parse every tokenizer spec before any work: a typo is a usage error, not a half-finished run.
   const specs: TokenizerSpec[] = tokenizerIds(options).map(parseTokenizerSpec);
   checkBaselineInRun(options.baselineTokenizer, specs);
-  const seg = resolveSegmentation({ segmentation: options.segmentation, join: options.join, protocol: options.protocol, specialTokens });
+  const segmentation = resolveSegmentation({ segmentation: options.segmentation, join: options.join, protocol: options.protocol, specialTokens });
   const corpus = typeof options.corpus === 'object' ? options.corpus : loadCorpus(options.corpus, {
     ...(options.lang !== undefined ? { lang: options.lang } : {}), ...(options.split !== undefined ? { split: options.split } : {}),
   });
+  // Joined protocols encode one text per side: built once, shared by every tokenizer.
+  const joined = segmentation.segmentation === 'per-line' ? undefined : {
+    zh: joinedText(corpus, 'zh', segmentation.segmentation, segmentation.join), en: joinedText(corpus, 'en', segmentation.segmentation, segmentation.join),
+  };
+  return {
+    options, unit: options.charUnit ?? 'codepoint', engine: options.engine ?? 'native', specialTokens, batchSize: options.batchSize ?? 1024,
+    warn: options.warn ?? (() => {}), specs, segmentation, corpus, joined,
+    slice: options.shard ? shardSlice(corpus, segmentation.segmentation, options.shard) : undefined,
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** Scan and check the corpus of a plan: per-pair units, bytes and words, corpus sanity, run warnings. */
+export function completeRun(plan: RunPlan): RunContext {
+  const { options, unit, specialTokens, corpus, warn } = plan;
+  const seg = plan.segmentation;
   const zhTexts = corpus.pairs.map((p) => p.zh);
   const enTexts = corpus.pairs.map((p) => p.en);
   const { prepared, scan } = prepareCorpus(corpus, unit, zhTexts, enTexts);
   const protocol: Protocol = {
-    segmentation: seg.segmentation, specialTokens, normalization: 'none', charUnit: unit, hfEngine: engine,
+    segmentation: seg.segmentation, specialTokens, normalization: 'none', charUnit: unit, hfEngine: plan.engine,
     ...(seg.join !== undefined ? { join: seg.join } : {}), ...(corpus.lang ? { lang: corpus.lang } : {}),
-  };
-  // Joined protocols encode one text per side: built once, shared by every tokenizer.
-  const joined = seg.segmentation === 'per-line' ? undefined : {
-    zh: joinedText(corpus, 'zh', seg.segmentation, seg.join), en: joinedText(corpus, 'en', seg.segmentation, seg.join),
   };
   const zhChars = sum(prepared.zhChars);
   const enChars = sum(prepared.enChars);
@@ -287,11 +316,15 @@ export function prepareRun(options: RunOptions): RunContext {
   for (const w of unitWarnings) warn(w);
   warnings.push(...unitWarnings);
   const ctx: RunContext = {
-    options, unit, engine, specialTokens, batchSize, warn, specs, corpus, prepared, protocol, joined,
+    options, unit, engine: plan.engine, specialTokens, batchSize: plan.batchSize, warn, specs: plan.specs, corpus, prepared, protocol, joined: plan.joined,
     zhTexts, enTexts, domains: corpus.pairs.map((p) => p.domain),
-    zhChars, enChars, warnings, corpusSanity, createdAt: new Date().toISOString(),
+    zhChars, enChars, warnings, corpusSanity, createdAt: plan.createdAt,
   };
   return options.shard ? sliceRunContext(ctx, options.shard) : ctx;
+}
+
+export function prepareRun(options: RunOptions): RunContext {
+  return completeRun(planRun(options));
 }
 
 /** A TokenizerResult from its counts: shared by runTokenizer and `tokbench merge`, so both derive metrics alike. */
@@ -468,12 +501,15 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
     if (early) pool = parallel.startWorkers(options, options.engine ?? 'native', options.specialTokens ?? false, options.jobs!, early.preload);
   }
   try {
-    const ctx = prepareRun(options);
-    const { specs } = ctx;
+    const plan = planRun(options);
+    const { specs } = plan;
+    // With workers, the corpus scan and checks run once the first chunks are being counted (see runParallel).
+    let ctx: RunContext | undefined;
+    const complete = (): RunContext => (ctx ??= completeRun(plan));
     const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);
     let pairsDone = 0;
-    const pairsTotal = (ctx.joined ? 1 : ctx.zhTexts.length) * specs.length;
-    ctx.onPairs = (n) => {
+    const pairsTotal = (plan.joined ? 1 : (plan.slice ? plan.slice.end - plan.slice.start : plan.corpus.pairs.length)) * specs.length;
+    const onPairs = (n: number) => {
       pairsDone += n;
       options.onPairs?.({ done: pairsDone, total: pairsTotal });
     };
@@ -482,26 +518,28 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
       const spec = specs[index]!;
       if (outcome.failure) {
         if (options.onFailure) options.onFailure(outcome.failure);
-        else ctx.warn(`${spec.raw} failed: ${outcome.failure.error}`);
+        else plan.warn(`${spec.raw} failed: ${outcome.failure.error}`);
       }
       options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
-      options.onResult?.(assembleResult(ctx, outcomes));
+      options.onResult?.(assembleResult(complete(), outcomes));
     };
     // Workers only when they pay for their start-up (see parallelWorthIt); otherwise this process does it all.
-    const ranges = parallel?.workerPlan(ctx, options.jobs!);
+    const ranges = parallel?.workerPlan(plan, options.jobs!);
     if (parallel && ranges) {
-      await prefetchHubFiles(ctx);
-      pool ??= parallel.startWorkers(options, ctx.engine, ctx.specialTokens, options.jobs!, parallel.preloadPlan(specs.map((s) => s.raw), ranges.length > 1));
-      await parallel.runParallel(ctx, pool, ranges, report);
+      await prefetchHubFiles(plan);
+      pool ??= parallel.startWorkers(options, plan.engine, plan.specialTokens, options.jobs!, parallel.preloadPlan(specs.map((s) => s.raw), ranges.length > 1));
+      await parallel.runParallel(plan, complete, pool, ranges, report, onPairs);
     } else {
       pool?.close();
+      const one = complete();
+      one.onPairs = onPairs;
       for (const [index, spec] of specs.entries()) {
         options.signal?.throwIfAborted();
         options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: 'start' });
-        report(index, await runTokenizer(ctx, spec.raw));
+        report(index, await runTokenizer(one, spec.raw));
       }
     }
-    return assembleResult(ctx, outcomes);
+    return assembleResult(complete(), outcomes);
   } finally {
     pool?.close();
   }
@@ -522,7 +560,7 @@ function corpusFileBytes(options: RunOptions): number | undefined {
  * Tokenizers that come from a hub are downloaded here, once, before workers start: several workers loading the
  * same `hf:` id would otherwise download it concurrently into one cache. Errors are left for the workers to report.
  */
-async function prefetchHubFiles(ctx: RunContext): Promise<void> {
+async function prefetchHubFiles(ctx: RunPlan): Promise<void> {
   for (const spec of ctx.specs) {
     const fromFile = spec.preset && !spec.path && spec.preset.source.kind !== 'npm-tokenizer-json' && spec.preset.source.kind !== 'tiktoken-builtin';
     if (!spec.hub && !fromFile) continue;

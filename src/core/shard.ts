@@ -13,6 +13,7 @@ import { sumInt32 } from './text-scan.js';
 import { sum } from '../metrics/metrics.js';
 import { loadPriceTable, type PriceTable } from './prices.js';
 import type { RunContext, RunOptions } from './runner.js';
+import type { Segmentation } from './types.js';
 
 export interface ShardSpec {
   /** 1-based shard number K. */
@@ -76,20 +77,26 @@ export function finalizeOptions(o: RunOptions): ShardFinalizeOptions {
   };
 }
 
+/** The pairs [start, end) shard `spec` of `corpus` measures; a usage error when the run cannot be sharded. */
+export function shardSlice(corpus: Corpus, segmentation: Segmentation, spec: ShardSpec): { start: number; end: number } {
+  validateShard(spec);
+  const where = corpus.files.length ? corpus.files.map((f) => f.path).join(', ') : corpus.id;
+  if (segmentation !== 'per-line') {
+    // Joined text is encoded as one string per side: its count is not a sum over pairs, so slices cannot add up.
+    throw new UsageError(`--shard needs the per-line protocol, but this run uses ${segmentation}`, 'drop --shard, or use --segmentation per-line');
+  }
+  const total = corpus.pairs.length;
+  if (spec.count > total) throw new UsageError(`--shard ${spec.index}/${spec.count}: ${where} has only ${total} pairs, fewer than ${spec.count} shards`, `use at most ${total} shards`);
+  return shardRange(total, spec);
+}
+
 /**
  * Narrow a prepared run to its shard: the texts, per-pair units and character/byte totals of the slice only.
  * Run-level warnings and corpus sanity stay those of the whole corpus, so every shard carries the same ones.
  */
 export function sliceRunContext(ctx: RunContext, spec: ShardSpec): RunContext {
-  validateShard(spec);
-  const where = ctx.corpus.files.length ? ctx.corpus.files.map((f) => f.path).join(', ') : ctx.corpus.id;
-  if (ctx.protocol.segmentation !== 'per-line') {
-    // Joined text is encoded as one string per side: its count is not a sum over pairs, so slices cannot add up.
-    throw new UsageError(`--shard needs the per-line protocol, but this run uses ${ctx.protocol.segmentation}`, 'drop --shard, or use --segmentation per-line');
-  }
   const total = ctx.corpus.pairs.length;
-  if (spec.count > total) throw new UsageError(`--shard ${spec.index}/${spec.count}: ${where} has only ${total} pairs, fewer than ${spec.count} shards`, `use at most ${total} shards`);
-  const { start, end } = shardRange(total, spec);
+  const { start, end } = shardSlice(ctx.corpus, ctx.protocol.segmentation, spec);
   const whole: Corpus = ctx.corpus;
   const corpus: Corpus = { ...whole, pairs: whole.pairs.slice(start, end) };
   const zhChars = ctx.prepared.zhChars.slice(start, end);

@@ -1,9 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../src/core/runner.js';
-import { UsageError } from '../../src/core/errors.js';
+import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
 import { chunkRanges, parallelWorthIt } from '../../src/core/parallel.js';
 
@@ -82,6 +82,23 @@ describe('--jobs: worker processes, deterministic merge', () => {
     const j2 = await runBenchmark({ ...joined, jobs: 2, chunkUnits: 3000 });
     expect(j2.results[0]!.languages.zh.tokens).toBeGreaterThan(0);
     expect(stable(j2)).toBe(stable(await runBenchmark({ ...joined, jobs: 1 })));
+  });
+
+  it('a corpus error found while workers already count ends the run with that error and removes the texts', async () => {
+    // The corpus is scanned and checked once the first chunks are dispatched (completeRun inside runParallel).
+    const tmp = mkdtempSync(join(tmpdir(), 'tokbench-tmp-'));
+    const pairs = Array.from({ length: 60 }, (_, i) => ({ id: String(i), domain: 'general', zh: `no Chinese here, line ${i}`, en: `English line ${i}` }));
+    const corpus = { id: 'latin-only', format: 'jsonl', sha256: '0'.repeat(64), files: [], pairs, notes: [] };
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const run = runBenchmark({ corpus, tokenizers: ['gpt2', 'cl100k_base'], jobs: 2, chunkUnits: 200, bootstrap: 0 });
+      await expect(run).rejects.toThrow(DataError);
+      await expect(run).rejects.toThrow(/Han/);
+    } finally {
+      process.env.TMPDIR = saved;
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('uses workers only where they pay for their start-up', () => {

@@ -6,7 +6,7 @@
 // (raw engine, tokbench --jobs 1) are pinned to one CPU with taskset when it exists, so an engine's own helper
 // threads (the HF binding encodes on libuv/rayon threads) cannot make either side look faster than one core.
 // Each figure is the median of --reps runs (default 3; the 100 MB size and above use 2).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +101,27 @@ function measureOnce(mode, tok, corpus, j, pin) {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+/**
+ * The machine's own ceiling for N jobs: N one-core runs at once, each pinned to its own CPU. A core runs slower while
+ * the others are busy (shared caches and memory bandwidth, lower boost clocks); this measures how much, without tokbench's
+ * parallel machinery in the way. Returns the seconds of the slowest run (all N corpora are done by then).
+ */
+async function measureConcurrentOnce(mode, tok, corpus, n) {
+  const runs = Array.from({ length: n }, (_, k) => new Promise((resolve, reject) => {
+    const args = ['-c', String(k), process.execPath, '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, '1'];
+    execFile('taskset', args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, out) => (err ? reject(err) : resolve(JSON.parse(out.trim().split('\n').pop()))));
+  }));
+  const all = await Promise.all(runs);
+  return { ...all[0], seconds: Math.max(...all.map((r) => r.seconds)) };
+}
+
+async function measureConcurrent(mode, tok, corpus, n, reps) {
+  const runs = [];
+  for (let i = 0; i < reps; i++) runs.push(await measureConcurrentOnce(mode, tok, corpus, n));
+  runs.sort((a, b) => a.seconds - b.seconds);
+  return { ...runs[runs.length >> 1], allSeconds: runs.map((r) => +r.seconds.toFixed(2)) };
+}
+
 /** Median (by seconds) of `reps` runs; counts must agree across runs. */
 function measure(mode, tok, corpus, j = 1, { pin = false, reps = 1 } = {}) {
   const runs = Array.from({ length: reps }, () => measureOnce(mode, tok, corpus, j, pin));
@@ -122,7 +143,7 @@ for (const mb of streamOnly ? [] : sizes) {
     const row = { corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: tok,
       rawMBs: bytes / 1e6 / raw.seconds, tokbench1MBs: bytes / 1e6 / one.seconds,
       overheadRatio: raw.seconds / one.seconds, rawRssMB: raw.maxRssMB, tokbenchRssMB: one.maxRssMB,
-      pinned: canPin, rawSeconds: raw.allSeconds, tokbenchSeconds: one.allSeconds };
+      pinned: canPin, rawSeconds: raw.allSeconds, tokbenchSeconds: one.allSeconds, rawMedianSeconds: raw.seconds, tokbenchMedianSeconds: one.seconds };
     if (!tok.includes('k_base') && !tok.startsWith('gpt2') && mb <= 10) {
       const js = measure('tokbench-js', tok, corpus, 1, { pin: true });
       row.jsMBs = bytes / 1e6 / js.seconds;
@@ -141,12 +162,17 @@ for (const mb of streamOnly ? [] : sizes) {
     const oneFree = measure('tokbench', all, corpus, 1, { reps: r });
     const many = measure('tokbench', all, corpus, jobs, { reps: r });
     if (one.zh !== many.zh || one.en !== many.en) throw new Error(`--jobs ${jobs} changed the counts`);
+    // Ceiling: `jobs` pinned one-core runs at once finish `jobs` corpora; per corpus, that is the best N jobs could do.
+    const ceiling = canPin && jobs <= cpus().length ? await measureConcurrent('tokbench', all, corpus, jobs, r) : undefined;
+    const ceilingScaling = ceiling ? (jobs * one.seconds) / ceiling.seconds : undefined;
     rows.push({
       corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: all, jobs, tokbench1MBs: bytes / 1e6 / one.seconds, tokbenchNMBs: bytes / 1e6 / many.seconds,
       scaling: one.seconds / many.seconds, scalingVsUnpinned: oneFree.seconds / many.seconds, tokbenchRssMB: many.maxRssMB,
-      pinned: canPin, oneSeconds: one.allSeconds, oneUnpinnedSeconds: oneFree.allSeconds, manySeconds: many.allSeconds,
+      ceilingScaling, efficiency: ceilingScaling ? one.seconds / many.seconds / ceilingScaling : undefined,
+      pinned: canPin, oneSeconds: one.allSeconds, oneUnpinnedSeconds: oneFree.allSeconds, manySeconds: many.allSeconds, ceilingSeconds: ceiling?.allSeconds,
     });
-    console.error(`${mb} MB ${all}: --jobs 1 (one core) ${one.seconds.toFixed(1)} s, --jobs 1 (unpinned) ${oneFree.seconds.toFixed(1)} s, --jobs ${jobs} ${many.seconds.toFixed(1)} s, scaling ${(one.seconds / many.seconds).toFixed(2)}× (${(oneFree.seconds / many.seconds).toFixed(2)}× vs unpinned)`);
+    console.error(`${mb} MB ${all}: --jobs 1 (one core) ${one.seconds.toFixed(1)} s, --jobs 1 (unpinned) ${oneFree.seconds.toFixed(1)} s, --jobs ${jobs} ${many.seconds.toFixed(1)} s, scaling ${(one.seconds / many.seconds).toFixed(2)}× (${(oneFree.seconds / many.seconds).toFixed(2)}× vs unpinned)` +
+      (ceiling ? `; ${jobs} one-core runs at once: ${ceiling.seconds.toFixed(1)} s, ceiling ${ceilingScaling.toFixed(2)}×` : ''));
   }
 }
 
@@ -172,6 +198,19 @@ for (const [k, mb] of memSizes.entries()) {
   memory.push({ corpusMB: +(bytes / 1e6).toFixed(1), tokenizer: streamTok, mode: 'stream', seconds: m.seconds, MBs: bytes / 1e6 / m.seconds, peakRssMB: m.maxRssMB, runsRssMB: m.allRssMB });
   console.error(`${mb} MB ${streamTok} --stream: ${m.seconds.toFixed(1)} s, peak RSS median ${m.maxRssMB.toFixed(0)} MB (runs: ${m.allRssMB.join(', ')})`);
 }
+// Steady-state throughput: between the two largest corpora, fixed costs (module and tokenizer loads, the bounded
+// sanity re-check) cancel out, leaving what each extra megabyte costs tokbench against the raw engine.
+const marginal = [];
+const bySize = [...new Set(rows.filter((r) => r.rawMedianSeconds !== undefined).map((r) => r.corpusMB))].sort((a, b) => a - b);
+if (bySize.length >= 2) {
+  const [small, large] = bySize.slice(-2);
+  for (const tok of tokenizers) {
+    const a = rows.find((r) => r.corpusMB === small && r.tokenizer === tok && r.rawMedianSeconds !== undefined);
+    const b = rows.find((r) => r.corpusMB === large && r.tokenizer === tok && r.rawMedianSeconds !== undefined);
+    if (!a || !b) continue;
+    marginal.push({ tokenizer: tok, fromMB: small, toMB: large, ratio: (b.rawMedianSeconds - a.rawMedianSeconds) / (b.tokbenchMedianSeconds - a.tokbenchMedianSeconds) });
+  }
+}
 const streamRows = memory.filter((r) => r.mode === 'stream');
 const rssRatio = streamRows[streamRows.length - 1].peakRssMB / streamRows[0].peakRssMB;
 console.error(`--stream peak RSS: ${streamRows.map((r) => `${r.peakRssMB.toFixed(0)} MB at ${r.corpusMB} MB`).join(', ')}; ratio ${rssRatio.toFixed(2)} (target ≤ 1.20)`);
@@ -189,11 +228,14 @@ const md = [
   `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpus} cores (${machine.model}), Node ${machine.node}; corpora are the bundled pairs repeated to size. ` +
     `"One core" figures (raw engine, tokbench 1 job) ran pinned to one CPU${canPin ? ' (taskset)' : ' — taskset was missing, so NOT pinned'}; each figure is the median of its runs (seconds listed). ` +
     'tokbench time includes reading, parsing, validating and scanning the corpus, sanity checks and aggregation; raw is the engine alone on texts already in memory (tokenizer load included in both). ' +
-    'Scaling = tokbench --jobs N (all cores) ÷ --jobs 1 on one core; in brackets, ÷ --jobs 1 unpinned.',
+    'Scaling = tokbench --jobs N (all cores) ÷ --jobs 1 on one core; in brackets, ÷ --jobs 1 unpinned. ' +
+    'Ceiling = what N one-core runs at once (each pinned to its own CPU, each on the whole corpus) achieve against one alone: the most any parallel run could scale on this machine, since a core slows down when the others are busy.',
   '',
-  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | jobs | N-job MB/s | scaling | JS engine MB/s | peak RSS MB (main process) | seconds (runs) |',
-  '|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|:---|',
-  ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${r.scaling === undefined ? '–' : `${f(r.scaling)} (${f(r.scalingVsUnpinned)})`} | ${f(r.jsMBs)} | ${f(r.tokbenchRssMB, 0)} | ${r.jobs ? `1 job ${r.oneSeconds.join('/')}; ${r.jobs} jobs ${r.manySeconds.join('/')}` : `raw ${r.rawSeconds.join('/')}; tokbench ${r.tokbenchSeconds.join('/')}`} |`),
+  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | jobs | N-job MB/s | scaling | ceiling | JS engine MB/s | peak RSS MB (main process) | seconds (runs) |',
+  '|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|',
+  ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${r.scaling === undefined ? '–' : `${f(r.scaling)} (${f(r.scalingVsUnpinned)})`} | ${f(r.ceilingScaling)} | ${f(r.jsMBs)} | ${f(r.tokbenchRssMB, 0)} | ${r.jobs ? `1 job ${r.oneSeconds.join('/')}; ${r.jobs} jobs ${r.manySeconds.join('/')}${r.ceilingSeconds ? `; ${r.jobs} one-core runs at once ${r.ceilingSeconds.join('/')}` : ''}` : `raw ${r.rawSeconds.join('/')}; tokbench ${r.tokbenchSeconds.join('/')}`} |`),
+  ...(marginal.length ? ['', `Steady-state throughput, tokbench ÷ raw on one core for the megabytes from ${marginal[0].fromMB} MB to ${marginal[0].toMB} MB (fixed costs cancel): ` +
+    `${marginal.map((m) => `${m.tokenizer} ${m.ratio.toFixed(3)}`).join(', ')}.`] : []),
   '',
   `Peak memory of \`tokbench run --stream\` (bootstrap 0, one tokenizer): ${rssRatio.toFixed(2)}× from the smallest to the largest corpus (target ≤ 1.20).`,
   '',
@@ -203,7 +245,7 @@ const md = [
   ...(startup ? ['', startup] : []),
 ].join('\n');
 if (!smoke && !streamOnly) {
-  writeFileSync(join(root, 'results/bench.json'), JSON.stringify({ machine, rows, streamMemory: { rows: memory, rssRatio } }, null, 2) + '\n');
+  writeFileSync(join(root, 'results/bench.json'), JSON.stringify({ machine, rows, marginal, streamMemory: { rows: memory, rssRatio } }, null, 2) + '\n');
   writeFileSync(join(root, 'results/bench.md'), md + '\n');
   const readme = join(root, 'README.md');
   writeFileSync(readme, readFileSync(readme, 'utf8').replace(/(<!-- bench:start -->)[\s\S]*?(<!-- bench:end -->)/, `$1\n${md}\n$2`));

@@ -13,12 +13,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Corpus } from '../corpora/types.js';
+import type { Corpus, Pair } from '../corpora/types.js';
 import type { TokenizerInfo } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
 import { ProcessPool, type PoolTask } from './pool.js';
-import { resultFromCounts, wantsIdHistograms, type RunContext, type RunOptions, type RunPlan, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
+import { planWithCorpus, resultFromCounts, wantsIdHistograms, type RunBase, type RunContext, type RunOptions, type RunPlan, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
+import type { CorpusReader } from '../corpora/loaders.js';
 import { writeTextStore, type TextStore } from './text-store.js';
 import type { TokenizerFailure } from './types.js';
 import { mergePassOutputs, type PassOutput } from './passes.js';
@@ -37,10 +38,8 @@ export interface WorkerHello {
   preload: string[];
 }
 
-/** The texts of pairs [start, end) of the whole corpus, one store file per side (see text-store.ts). */
-export interface StoreSegment {
-  start: number;
-  end: number;
+/** One segment of the store: the texts of a range of pairs, one file per side (see text-store.ts). */
+export interface SegmentFiles {
   zh: TextStore;
   en: TextStore;
 }
@@ -51,11 +50,9 @@ export interface WorkerInit {
    * pairs outside the slice. Files are written while the first chunks are counted; a task is sent only once the
    * segments it reads exist.
    */
-  segments: StoreSegment[];
-  /** File of the pairs' ids and domains (PairMeta, v8-serialized), written once every segment is. */
+  segments: SegmentFiles[];
+  /** File of the corpus without its texts (PairMeta, v8-serialized), written once every segment is. */
   meta: string;
-  /** The loaded corpus without its pairs (rebuilt from the store in a worker when a pass needs it). */
-  corpusMeta: Omit<Corpus, 'pairs'>;
   /** Under --shard: the slice [start, end) of the stored (whole) corpus this run measures. */
   slice: { start: number; end: number } | undefined;
   joined: { zh: string; en: string } | undefined;
@@ -200,65 +197,132 @@ export function startWorkers(options: RunOptions, engine: 'native' | 'js', speci
 }
 
 type Report = (index: number, outcome: TokenizerOutcome) => void;
+type Range = { start: number; end: number };
 
 /**
- * Count `plan` with the pool's workers. `complete` scans and checks the corpus (completeRun): it runs here once the
- * first chunks are being counted, so the workers are not idle while this process does it, and before any tokenizer
- * can finish (its results need it). A corpus error it raises ends the run.
+ * What the workers count: a corpus already read (`ranges` over the run's pairs), or a one-pair-per-line file still
+ * to be parsed (`ranges` over its lines; see readerPlan), whose chunks are counted while the rest is parsed.
+ */
+export type ParallelSource = { plan: RunPlan; ranges: readonly Range[] } | { base: RunBase; reader: CorpusReader; ranges: readonly Range[] };
+
+/**
+ * Line ranges for counting a file corpus while it is parsed, or undefined when it should be read whole first: a
+ * sharded or joined run (both need the whole corpus first), or one too small for workers to pay (parallelWorthIt).
+ */
+export function readerPlan(base: RunBase, reader: CorpusReader, jobs: number): Range[] | undefined {
+  if (base.options.shard || base.segmentation.segmentation !== 'per-line') return undefined;
+  const units = reader.lineUnits();
+  let total = 0;
+  for (let i = 0; i < units.length; i++) total += units[i]!;
+  const ranges = chunkRanges(units, jobs, base.options.chunkUnits);
+  const specs = base.specs.length;
+  const use = base.options.chunkUnits !== undefined ? specs * ranges.length > 1 : parallelWorthIt(total, specs, ranges.length);
+  return use ? ranges : undefined;
+}
+
+/**
+ * Count with the pool's workers. `complete` scans and checks the corpus (completeRun): it runs here once the texts
+ * are written, while the first chunks are being counted, so the workers are not idle while this process does it; a
+ * corpus error it raises (or one found while parsing) ends the run. Tokenizer outcomes reach `report` only after it.
  */
 export async function runParallel(
-  plan: RunPlan, complete: () => RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report, onPairs: (pairs: number) => void,
+  source: ParallelSource, complete: (plan: RunPlan) => RunContext, pool: ProcessPool, report: Report, onPairs: (pairs: number) => void,
 ): Promise<void> {
   // The texts go to the workers through files in a private temp folder, removed when the run ends however it ends.
   const dir = mkdtempSync(join(tmpdir(), 'tokbench-run-'));
   try {
-    await runInDir(plan, complete, pool, ranges, report, onPairs, dir);
+    await runInDir(source, complete, pool, report, onPairs, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Store segments: the chunks of the run's pairs (offset into the whole corpus under --shard), then the rest of the corpus. */
-function segmentPlan(plan: RunPlan, ranges: readonly { start: number; end: number }[], dir: string): StoreSegment[] {
+/** Pair ranges of the whole corpus in store segments: the run's chunks (offset under --shard), then the rest. */
+function segmentSpans(plan: RunPlan, ranges: readonly Range[]): Range[] {
   const total = plan.corpus.pairs.length;
+  if (plan.joined) return [{ start: 0, end: total }];
   const offset = plan.slice?.start ?? 0;
-  const spans = plan.joined ? [{ start: 0, end: total }] : ranges.map((r) => ({ start: offset + r.start, end: offset + r.end }));
-  if (!plan.joined && plan.slice) {
+  const spans = ranges.map((r) => ({ start: offset + r.start, end: offset + r.end }));
+  if (plan.slice) {
     if (plan.slice.start > 0) spans.push({ start: 0, end: plan.slice.start });
     if (plan.slice.end < total) spans.push({ start: plan.slice.end, end: total });
   }
-  return spans.map((r, i) => ({ ...r, zh: { path: join(dir, `${i}.zh.u16`) }, en: { path: join(dir, `${i}.en.u16`) } }));
+  return spans;
 }
 
 /**
- * Write the segments in order, each gate opening when its files exist, then the pair ids and domains, then run
- * `complete`; the last gate (what the passes need: every text, the ids, a checked corpus) opens after it. The first
- * `jobs` segments are written before yielding, so every worker's first task is a chunk of the first tokenizer;
- * after that the event loop runs between segments, so chunks are dispatched while the rest is written.
+ * The store's texts, segment by segment: `pairs(c)` is segment c's pairs (asked in order; a reader parses up to the
+ * end of chunk c), `start(c)` its first pair's index in the run, `plan()` the run once every segment was asked for.
  */
-async function writeStore(corpus: Corpus, segments: readonly StoreSegment[], metaPath: string, gates: readonly Gate[], jobs: number, complete: () => void): Promise<void> {
+interface SegmentFeed {
+  count: number;
+  pairs: (c: number) => readonly Pair[];
+  start: (c: number) => number;
+  plan: () => RunPlan;
+  spans: () => Range[];
+}
+
+function segmentFeed(source: ParallelSource): SegmentFeed {
+  if ('plan' in source) {
+    const { plan, ranges } = source;
+    const spans = segmentSpans(plan, ranges);
+    return { count: spans.length, pairs: (c) => plan.corpus.pairs.slice(spans[c]!.start, spans[c]!.end), start: (c) => ranges[c]?.start ?? 0, plan: () => plan, spans: () => spans };
+  }
+  const { base, reader, ranges } = source;
+  const starts: number[] = [];
+  const spans: Range[] = [];
+  let plan: RunPlan | undefined;
+  return {
+    count: ranges.length,
+    pairs: (c) => {
+      const from = c === 0 ? 0 : spans[c - 1]!.end;
+      const all = reader.parseUntil(ranges[c]!.end);
+      starts[c] = from;
+      spans[c] = { start: from, end: all.length };
+      return all.slice(from);
+    },
+    start: (c) => starts[c]!,
+    plan: () => (plan ??= planWithCorpus(base, reader.finish())),
+    spans: () => spans,
+  };
+}
+
+/**
+ * Write the segments in order, each gate opening when its files exist; then the pairs' ids and domains; then
+ * `afterTexts` (the corpus scan and checks); the last gate (what the passes need: every text, the ids, a checked
+ * corpus) opens after it. The first `jobs` segments are written before yielding, so every worker's first task is a
+ * chunk of the first tokenizer; after that the event loop runs between segments, so chunks are dispatched (and
+ * finished ones collected) while the rest is parsed and written.
+ */
+async function writeStore(feed: SegmentFeed, files: readonly SegmentFiles[], metaPath: string, gates: readonly Gate[], jobs: number, afterTexts: (plan: RunPlan) => void): Promise<void> {
   let i = 0;
   try {
-    for (; i < segments.length; i++) {
-      const { start, end, zh, en } = segments[i]!;
-      const pairs = corpus.pairs.slice(start, end);
-      writeTextStore(zh.path, pairs.map((p) => p.zh));
-      writeTextStore(en.path, pairs.map((p) => p.en));
+    for (; i < feed.count; i++) {
+      const pairs = feed.pairs(i);
+      writeTextStore(files[i]!.zh.path, pairs.map((p) => p.zh));
+      writeTextStore(files[i]!.en.path, pairs.map((p) => p.en));
       gates[i]!.open();
       if (i + 1 >= jobs) await new Promise((resolve) => setImmediate(resolve));
     }
-    writeFileSync(metaPath, serialize({ ids: corpus.pairs.map((p) => p.id), domains: corpus.pairs.map((p) => p.domain) } satisfies PairMeta), { flag: 'wx', mode: 0o600 });
-    complete();
+    const plan = feed.plan();
+    const { pairs, ...corpusMeta } = plan.corpus;
+    const meta: PairMeta = { ids: pairs.map((p) => p.id), domains: pairs.map((p) => p.domain), spans: feed.spans(), corpusMeta };
+    writeFileSync(metaPath, serialize(meta), { flag: 'wx', mode: 0o600 });
+    afterTexts(plan);
     gates[i]!.open();
   } catch (err) {
     for (; i < gates.length; i++) gates[i]!.fail(err);
   }
 }
 
-/** Pair ids and domains of the whole corpus, for the passes that rebuild it in a worker. */
+/** The whole corpus but its texts, for the passes that rebuild it in a worker; written once every segment is. */
 export interface PairMeta {
   ids: string[];
   domains: string[];
+  /** Pairs [start, end) of the whole corpus in each store segment. */
+  spans: Range[];
+  /** The loaded corpus without its pairs. */
+  corpusMeta: Omit<Corpus, 'pairs'>;
 }
 
 interface Gate {
@@ -277,27 +341,40 @@ function gate(): Gate {
 }
 
 async function runInDir(
-  plan: RunPlan, complete: () => RunContext, pool: ProcessPool, ranges: readonly { start: number; end: number }[], report: Report,
+  source: ParallelSource, complete: (plan: RunPlan) => RunContext, pool: ProcessPool, reportOutcome: Report,
   onPairs: (pairs: number) => void, dir: string,
 ): Promise<void> {
-  const { options, specs } = plan;
-  const { pairs: _pairs, ...corpusMeta } = plan.corpus;
-  const segments = segmentPlan(plan, ranges, dir);
+  const base: RunBase = 'plan' in source ? source.plan : source.base;
+  const { options, specs } = base;
+  const joined = 'plan' in source ? source.plan.joined : undefined;
+  const { ranges } = source;
+  const feed = segmentFeed(source);
+  const files: SegmentFiles[] = Array.from({ length: feed.count }, (_, i) => ({ zh: { path: join(dir, `${i}.zh.u16`) }, en: { path: join(dir, `${i}.en.u16`) } }));
   // One gate per segment, and a last one for the passes (see writeStore).
-  const gates = [...segments, undefined].map(() => gate());
-  const passesReady = gates[segments.length]!.ready;
+  const gates = [...files, undefined].map(() => gate());
+  const passesReady = gates[files.length]!.ready;
   const metaPath = join(dir, 'pairs.bin');
   const init: WorkerInit = {
-    segments,
+    segments: files,
     meta: metaPath,
-    corpusMeta,
-    slice: plan.slice,
-    joined: plan.joined,
-    batchSize: plan.batchSize,
+    slice: 'plan' in source ? source.plan.slice : undefined,
+    joined,
+    batchSize: base.batchSize,
+  };
+  // Outcomes wait for the checked corpus (a tokenizer can fail on its first chunk, before the parse is done).
+  let ctx: RunContext | undefined;
+  const early: [number, TokenizerOutcome][] = [];
+  const report: Report = (k, o) => (ctx ? reportOutcome(k, o) : early.push([k, o]));
+  const afterTexts = (plan: RunPlan) => {
+    ctx = complete(plan);
+    for (const [k, o] of early.splice(0)) reportOutcome(k, o);
   };
   const wantIds = wantsIdHistograms(options);
-  // Joined protocols have no per-pair counts (see resultFromCounts).
-  const pairs = plan.joined ? 0 : (plan.slice ? plan.slice.end - plan.slice.start : plan.corpus.pairs.length);
+  // Joined protocols have no per-pair counts (see resultFromCounts). A file still being parsed has at most one pair
+  // per line: its arrays are cut to the number of pairs once the parse is done.
+  const pairs = 'plan' in source
+    ? (joined ? 0 : (source.plan.slice ? source.plan.slice.end - source.plan.slice.start : source.plan.corpus.pairs.length))
+    : source.reader.lines;
   const state: Pending[] = specs.map(() => ({ counts: { zh: new Array<number>(pairs), en: new Array<number>(pairs) }, passes: [], seconds: 0, failed: false }));
   const released: string[] = [];
 
@@ -314,8 +391,8 @@ async function runInDir(
       owner.push({ spec: k, chunk: c });
       tasks.push({
         // A joined count reads the joined texts sent with init, not the store.
-        ...(plan.joined ? {} : { ready: gates[c]!.ready }),
-        input: () => (plan.joined
+        ...(joined ? {} : { ready: gates[c]!.ready }),
+        input: () => (joined
           ? { kind: 'count-joined', spec: spec.raw, histograms: wantIds, release: [...released] }
           : { kind: 'count', spec: spec.raw, segment: c, histograms: wantIds, release: [...released] }),
       });
@@ -368,17 +445,17 @@ async function runInDir(
       if (out.kind === 'counted') {
         // Load notes are the same in every worker that loads the tokenizer: keep the first chunk's, so they appear once.
         if (chunk === 0) st.loadWarnings = out.loadWarnings;
-        if (plan.joined) {
+        if (joined) {
           if (out.zhJoined !== undefined) st.counts.zhJoined = out.zhJoined;
           if (out.enJoined !== undefined) st.counts.enJoined = out.enJoined;
         } else {
-          const r = ranges[chunk as number]!;
+          const at = feed.start(chunk as number);
           for (let j = 0; j < out.zh.length; j++) {
-            st.counts.zh[r.start + j] = out.zh[j]!;
-            st.counts.en[r.start + j] = out.en[j]!;
+            st.counts.zh[at + j] = out.zh[j]!;
+            st.counts.en[at + j] = out.en[j]!;
           }
         }
-        onPairs(plan.joined ? 1 : out.zh.length);
+        onPairs(joined ? 1 : out.zh.length);
         if (out.zhIds && out.enIds) {
           st.histograms ??= { zh: new IdHistogram(out.zhIds.length), en: new IdHistogram(out.enIds.length) };
           st.histograms.zh.merge(out.zhIds);
@@ -393,14 +470,16 @@ async function runInDir(
       const passes = mergePassOutputs(st.passes);
       const warnings = [...(st.loadWarnings ?? []), ...passes.warnings];
       // Warnings raised inside workers were not printed there: print them now, as each tokenizer completes.
-      for (const w of warnings) plan.warn(w);
-      report(k, { warnings, result: resultFromCounts(complete(), out.info, st.counts, passes.extra, st.seconds) });
+      for (const w of warnings) base.warn(w);
+      // Finish tasks wait for the passes' gate, which opens after the corpus is checked: ctx is set.
+      const counts = joined ? st.counts : { zh: st.counts.zh.slice(0, ctx!.zhTexts.length), en: st.counts.en.slice(0, ctx!.zhTexts.length) };
+      report(k, { warnings, result: resultFromCounts(ctx!, out.info, counts, passes.extra, st.seconds) });
       st.counts = { zh: [], en: [] };
       st.passes = [];
       delete st.histograms;
     },
   });
   // The pool is listening: the texts are written while the first chunks are counted.
-  await Promise.all([running, writeStore(plan.corpus, segments, metaPath, gates, pool.size, complete)]);
+  await Promise.all([running, writeStore(feed, files, metaPath, gates, pool.size, afterTexts)]);
   if (usage) throw usage;
 }

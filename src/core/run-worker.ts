@@ -5,7 +5,7 @@ import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
 import { readFileSync } from 'node:fs';
 import { deserialize } from 'node:v8';
-import type { PairMeta, StoreSegment, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
+import type { PairMeta, SegmentFiles, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
 import { runPassList } from './passes.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
@@ -54,20 +54,21 @@ let corpora: { corpus: Corpus; whole: Corpus } | undefined;
 /** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
 function corpusObjects(): { corpus: Corpus; whole: Corpus } {
   if (corpora) return corpora;
-  const { ids, domains } = deserialize(readFileSync(init.meta)) as PairMeta;
+  const { ids, domains, spans, corpusMeta } = deserialize(readFileSync(init.meta)) as PairMeta;
   const pairs: Pair[] = new Array<Pair>(ids.length);
-  for (const seg of init.segments) {
+  init.segments.forEach((seg, c) => {
+    const { start, end } = spans[c]!;
     const zh = new TextStoreReader(seg.zh);
     const en = new TextStoreReader(seg.en);
-    for (let i = seg.start; i < seg.end; i++) pairs[i] = { id: ids[i]!, domain: domains[i]!, zh: zh.text(i - seg.start), en: en.text(i - seg.start) };
-  }
-  const whole: Corpus = { ...init.corpusMeta, pairs };
+    for (let i = start; i < end; i++) pairs[i] = { id: ids[i]!, domain: domains[i]!, zh: zh.text(i - start), en: en.text(i - start) };
+  });
+  const whole: Corpus = { ...corpusMeta, pairs };
   const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;
   corpora = { corpus, whole };
   return corpora;
 }
 
-function segmentTexts(seg: StoreSegment): { zh: string[]; en: string[] } {
+function segmentTexts(seg: SegmentFiles): { zh: string[]; en: string[] } {
   const all = (store: TextStoreReader) => store.slice(0, store.count);
   return { zh: all(new TextStoreReader(seg.zh)), en: all(new TextStoreReader(seg.en)) };
 }

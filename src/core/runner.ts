@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { loadCorpus } from '../corpora/loaders.js';
+import { isCorpusReader, openCorpus, type CorpusReader } from '../corpora/loaders.js';
 import { DeferredAdapter } from '../tokenizers/hub.js';
 import type { ProcessPool } from './pool.js';
 import type { Corpus } from '../corpora/types.js';
@@ -242,11 +242,8 @@ export interface TokenizerOutcome {
   warnings: string[];
 }
 
-/**
- * A run once its options are checked and its corpus is read, before the corpus is scanned and checked (completeRun):
- * enough for worker processes to start counting while this process does the rest.
- */
-export interface RunPlan {
+/** A run once its options are checked and its tokenizer specs parsed: everything but the corpus. */
+export interface RunBase {
   options: RunOptions;
   unit: CharUnit;
   engine: 'native' | 'js';
@@ -255,34 +252,49 @@ export interface RunPlan {
   warn: (message: string) => void;
   specs: TokenizerSpec[];
   segmentation: ReturnType<typeof resolveSegmentation>;
+  createdAt: string;
+}
+
+/**
+ * A run once its corpus is read, before the corpus is scanned and checked (completeRun): enough for worker processes
+ * to start counting while this process does the rest.
+ */
+export interface RunPlan extends RunBase {
   /** The corpus as loaded (under --shard, the whole of it). */
   corpus: Corpus;
   joined: { zh: string; en: string } | undefined;
   /** Under --shard: the pairs [start, end) of `corpus` this run measures. */
   slice: { start: number; end: number } | undefined;
-  createdAt: string;
 }
 
-export function planRun(options: RunOptions): RunPlan {
+/** Usage errors (options, a tokenizer typo, a baseline not in the run) come out here, before any corpus is read. */
+export function planBase(options: RunOptions): RunBase {
   validateRunOptions(options);
   const specialTokens = options.specialTokens ?? false;
-  // Parse every tokenizer spec before any work: a typo is a usage error, not a half-finished run.
   const specs: TokenizerSpec[] = tokenizerIds(options).map(parseTokenizerSpec);
   checkBaselineInRun(options.baselineTokenizer, specs);
-  const segmentation = resolveSegmentation({ segmentation: options.segmentation, join: options.join, protocol: options.protocol, specialTokens });
-  const corpus = typeof options.corpus === 'object' ? options.corpus : loadCorpus(options.corpus, {
+  return {
+    options, unit: options.charUnit ?? 'codepoint', engine: options.engine ?? 'native', specialTokens, batchSize: options.batchSize ?? 1024,
+    warn: options.warn ?? (() => {}), specs,
+    segmentation: resolveSegmentation({ segmentation: options.segmentation, join: options.join, protocol: options.protocol, specialTokens }),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/** The run's `--corpus`, opened: a one-pair-per-line file comes back as a reader, to be parsed on demand. */
+export function openRunCorpus(options: RunOptions): Corpus | CorpusReader {
+  return typeof options.corpus === 'object' ? options.corpus : openCorpus(options.corpus, {
     ...(options.lang !== undefined ? { lang: options.lang } : {}), ...(options.split !== undefined ? { split: options.split } : {}),
   });
+}
+
+export function planWithCorpus(base: RunBase, corpus: Corpus): RunPlan {
+  const { segmentation, options } = base;
   // Joined protocols encode one text per side: built once, shared by every tokenizer.
   const joined = segmentation.segmentation === 'per-line' ? undefined : {
     zh: joinedText(corpus, 'zh', segmentation.segmentation, segmentation.join), en: joinedText(corpus, 'en', segmentation.segmentation, segmentation.join),
   };
-  return {
-    options, unit: options.charUnit ?? 'codepoint', engine: options.engine ?? 'native', specialTokens, batchSize: options.batchSize ?? 1024,
-    warn: options.warn ?? (() => {}), specs, segmentation, corpus, joined,
-    slice: options.shard ? shardSlice(corpus, segmentation.segmentation, options.shard) : undefined,
-    createdAt: new Date().toISOString(),
-  };
+  return { ...base, corpus, joined, slice: options.shard ? shardSlice(corpus, segmentation.segmentation, options.shard) : undefined };
 }
 
 /** Scan and check the corpus of a plan: per-pair units, bytes and words, corpus sanity, run warnings. */
@@ -321,10 +333,6 @@ export function completeRun(plan: RunPlan): RunContext {
     zhChars, enChars, warnings, corpusSanity, createdAt: plan.createdAt,
   };
   return options.shard ? sliceRunContext(ctx, options.shard) : ctx;
-}
-
-export function prepareRun(options: RunOptions): RunContext {
-  return completeRun(planRun(options));
 }
 
 /** A TokenizerResult from its counts: shared by runTokenizer and `tokbench merge`, so both derive metrics alike. */
@@ -501,37 +509,52 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
     if (early) pool = parallel.startWorkers(options, options.engine ?? 'native', options.specialTokens ?? false, options.jobs!, early.preload);
   }
   try {
-    const plan = planRun(options);
-    const { specs } = plan;
-    // With workers, the corpus scan and checks run once the first chunks are being counted (see runParallel).
+    const base = planBase(options);
+    const { specs } = base;
+    const opened = openRunCorpus(options);
+    // The corpus scan and checks, once: with workers they run while the first chunks are counted (see runParallel).
     let ctx: RunContext | undefined;
-    const complete = (): RunContext => (ctx ??= completeRun(plan));
+    const complete = (plan: RunPlan): RunContext => (ctx ??= completeRun(plan));
     const outcomes: (TokenizerOutcome | undefined)[] = new Array(specs.length).fill(undefined);
     let pairsDone = 0;
-    const pairsTotal = (plan.joined ? 1 : (plan.slice ? plan.slice.end - plan.slice.start : plan.corpus.pairs.length)) * specs.length;
+    // Pairs per tokenizer: known once the corpus is parsed (lines until then: a file has at most one pair per line).
+    const pairsOf = (plan: RunPlan) => (plan.joined ? 1 : (plan.slice ? plan.slice.end - plan.slice.start : plan.corpus.pairs.length));
+    let perTokenizer = isCorpusReader(opened) ? opened.lines : 0;
     const onPairs = (n: number) => {
       pairsDone += n;
-      options.onPairs?.({ done: pairsDone, total: pairsTotal });
+      if (ctx) perTokenizer = ctx.joined ? 1 : ctx.zhTexts.length;
+      options.onPairs?.({ done: pairsDone, total: perTokenizer * specs.length });
     };
     const report = (index: number, outcome: TokenizerOutcome) => {
       outcomes[index] = outcome;
       const spec = specs[index]!;
       if (outcome.failure) {
         if (options.onFailure) options.onFailure(outcome.failure);
-        else plan.warn(`${spec.raw} failed: ${outcome.failure.error}`);
+        else base.warn(`${spec.raw} failed: ${outcome.failure.error}`);
       }
       options.onProgress?.({ tokenizer: spec.raw, index, total: specs.length, phase: outcome.failure ? 'failed' : 'done' });
-      options.onResult?.(assembleResult(complete(), outcomes));
+      // Outcomes are reported once the corpus is checked (runParallel holds early ones back), so ctx is set.
+      options.onResult?.(assembleResult(ctx!, outcomes));
     };
+    const startPool = async (chunked: boolean) => {
+      await prefetchHubFiles(base);
+      return (pool ??= parallel!.startWorkers(options, base.engine, base.specialTokens, options.jobs!, parallel!.preloadPlan(specs.map((s) => s.raw), chunked)));
+    };
+    // A big one-pair-per-line file: workers count its first chunks while the rest is parsed.
+    const lines = parallel && isCorpusReader(opened) ? parallel.readerPlan(base, opened, options.jobs!) : undefined;
+    if (parallel && lines && isCorpusReader(opened)) {
+      await parallel.runParallel({ base, reader: opened, ranges: lines }, complete, await startPool(lines.length > 1), report, onPairs);
+      return assembleResult(ctx!, outcomes);
+    }
+    const plan = planWithCorpus(base, isCorpusReader(opened) ? opened.finish() : opened);
+    perTokenizer = pairsOf(plan);
     // Workers only when they pay for their start-up (see parallelWorthIt); otherwise this process does it all.
     const ranges = parallel?.workerPlan(plan, options.jobs!);
     if (parallel && ranges) {
-      await prefetchHubFiles(plan);
-      pool ??= parallel.startWorkers(options, plan.engine, plan.specialTokens, options.jobs!, parallel.preloadPlan(specs.map((s) => s.raw), ranges.length > 1));
-      await parallel.runParallel(plan, complete, pool, ranges, report, onPairs);
+      await parallel.runParallel({ plan, ranges }, complete, await startPool(ranges.length > 1), report, onPairs);
     } else {
       pool?.close();
-      const one = complete();
+      const one = complete(plan);
       one.onPairs = onPairs;
       for (const [index, spec] of specs.entries()) {
         options.signal?.throwIfAborted();
@@ -539,7 +562,7 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
         report(index, await runTokenizer(one, spec.raw));
       }
     }
-    return assembleResult(complete(), outcomes);
+    return assembleResult(complete(plan), outcomes);
   } finally {
     pool?.close();
   }
@@ -560,7 +583,7 @@ function corpusFileBytes(options: RunOptions): number | undefined {
  * Tokenizers that come from a hub are downloaded here, once, before workers start: several workers loading the
  * same `hf:` id would otherwise download it concurrently into one cache. Errors are left for the workers to report.
  */
-async function prefetchHubFiles(ctx: RunPlan): Promise<void> {
+async function prefetchHubFiles(ctx: RunBase): Promise<void> {
   for (const spec of ctx.specs) {
     const fromFile = spec.preset && !spec.path && spec.preset.source.kind !== 'npm-tokenizer-json' && spec.preset.source.kind !== 'tiktoken-builtin';
     if (!spec.hub && !fromFile) continue;

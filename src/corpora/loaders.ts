@@ -69,26 +69,74 @@ export function parseTsvLine(line: string, where: string, lineNo: number): Pair 
   return pair;
 }
 
-export function loadJsonl(path: string): Corpus {
-  const { text, raw, notes } = readUtf8File(path);
+/**
+ * A line-based corpus file, read and split into lines but parsed on demand: a parallel run plans its chunks on the
+ * lines' sizes and starts counting the first chunks while the rest is parsed (src/core/parallel.ts). Parsing in
+ * steps gives exactly what parsing at once gives: the same pairs, errors and messages (loadJsonl is open + finish).
+ */
+export interface CorpusReader {
+  /** Number of lines; pairs come from lines, one each, blank lines skipped. */
+  readonly lines: number;
+  /** Size of line i in UTF-16 units (both sides): what a chunk planner weighs. */
+  lineUnits(): Int32Array;
+  /** Parse the lines before `end` not parsed yet; the pairs so far (one growing array, never copied). */
+  parseUntil(end: number): readonly Pair[];
+  /** Parse the rest, check the whole (ids, emptiness) and return the corpus. */
+  finish(): Corpus;
+}
+
+function lineReader(
+  lines: readonly string[], units: (i: number) => number, parse: (i: number, ordinal: number) => Pair | undefined,
+  done: (pairs: Pair[]) => Corpus,
+): CorpusReader {
   const pairs: Pair[] = [];
-  splitLines(text).forEach((line, i) => {
-    if (line.trim() === '') return;
-    pairs.push(parseJsonlLine(line, `${path}:${i + 1}`, pairs.length + 1));
+  let next = 0;
+  const parseUntil = (end: number): readonly Pair[] => {
+    for (; next < Math.min(end, lines.length); next++) {
+      const pair = parse(next, pairs.length + 1);
+      if (pair) pairs.push(pair);
+    }
+    return pairs;
+  };
+  return {
+    lines: lines.length,
+    lineUnits: () => Int32Array.from(lines, (_, i) => units(i)),
+    parseUntil,
+    finish: () => {
+      parseUntil(lines.length);
+      return done(pairs);
+    },
+  };
+}
+
+export function openJsonl(path: string): CorpusReader {
+  const { text, raw, notes } = readUtf8File(path);
+  const lines = splitLines(text);
+  return lineReader(lines, (i) => lines[i]!.length, (i, ordinal) => {
+    const line = lines[i]!;
+    return line.trim() === '' ? undefined : parseJsonlLine(line, `${path}:${i + 1}`, ordinal);
+  }, (pairs) => {
+    checkUniqueIds(pairs, path);
+    return finish({ id: basename(path), format: 'jsonl', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
   });
-  checkUniqueIds(pairs, path);
-  return finish({ id: basename(path), format: 'jsonl', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
+}
+
+export function loadJsonl(path: string): Corpus {
+  return openJsonl(path).finish();
+}
+
+export function openTsv(path: string): CorpusReader {
+  const { text, raw, notes } = readUtf8File(path);
+  const lines = splitLines(text);
+  return lineReader(lines, (i) => lines[i]!.length, (i) => {
+    const line = lines[i]!;
+    // A blank line is skipped, but a line with a TAB was meant as a pair: its empty sides are reported.
+    return line.trim() === '' && !line.includes('\t') ? undefined : parseTsvLine(line, `${path}:${i + 1}`, i + 1);
+  }, (pairs) => finish({ id: basename(path), format: 'tsv', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes }));
 }
 
 export function loadTsv(path: string): Corpus {
-  const { text, raw, notes } = readUtf8File(path);
-  const pairs: Pair[] = [];
-  splitLines(text).forEach((line, i) => {
-    // A blank line is skipped, but a line with a TAB was meant as a pair: its empty sides are reported.
-    if (line.trim() === '' && !line.includes('\t')) return;
-    pairs.push(parseTsvLine(line, `${path}:${i + 1}`, i + 1));
-  });
-  return finish({ id: basename(path), format: 'tsv', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
+  return openTsv(path).finish();
 }
 
 /** Shared with stream.ts, which learns both line counts only at the end of the files. */
@@ -99,27 +147,32 @@ export function misalignedError(zhPath: string, zhLines: number, enPath: string,
   );
 }
 
-export function loadTextPair(zhPath: string, enPath: string): Corpus {
+export function openTextPair(zhPath: string, enPath: string): CorpusReader {
   const zh = readUtf8File(zhPath);
   const en = readUtf8File(enPath);
   const zl = splitLines(zh.text);
   const el = splitLines(en.text);
   if (zl.length !== el.length) throw misalignedError(zhPath, zl.length, enPath, el.length);
-  const pairs: Pair[] = zl.map((z, i) => {
-    const pair: Pair = { id: String(i + 1), domain: 'general', zh: z, en: el[i]! };
+  return lineReader(zl, (i) => zl[i]!.length + el[i]!.length, (i) => {
+    const pair: Pair = { id: String(i + 1), domain: 'general', zh: zl[i]!, en: el[i]! };
     checkPair(pair, `line ${i + 1} of ${zhPath} / ${enPath}`);
     return pair;
+  }, (pairs) => {
+    const zs = sha256(zh.raw);
+    const es = sha256(en.raw);
+    return finish({
+      id: `${basename(zhPath)}+${basename(enPath)}`,
+      format: 'text-pair',
+      files: [{ path: zhPath, sha256: zs, bytes: zh.raw.length }, { path: enPath, sha256: es, bytes: en.raw.length }],
+      sha256Override: sha256(`${zs}\n${es}`),
+      pairs,
+      notes: [...zh.notes, ...en.notes],
+    });
   });
-  const zs = sha256(zh.raw);
-  const es = sha256(en.raw);
-  return finish({
-    id: `${basename(zhPath)}+${basename(enPath)}`,
-    format: 'text-pair',
-    files: [{ path: zhPath, sha256: zs, bytes: zh.raw.length }, { path: enPath, sha256: es, bytes: en.raw.length }],
-    sha256Override: sha256(`${zs}\n${es}`),
-    pairs,
-    notes: [...zh.notes, ...en.notes],
-  });
+}
+
+export function loadTextPair(zhPath: string, enPath: string): Corpus {
+  return openTextPair(zhPath, enPath).finish();
 }
 
 function finish(c: Omit<Corpus, 'sha256'> & { sha256Override?: string }): Corpus {
@@ -154,6 +207,12 @@ export type LoadCorpusOptions = StandardCorpusOptions;
  * a FLORES directory or zip; an NTREX directory.
  */
 export function loadCorpus(spec?: string, options: LoadCorpusOptions = {}): Corpus {
+  const opened = openCorpus(spec, options);
+  return isCorpusReader(opened) ? opened.finish() : opened;
+}
+
+/** loadCorpus, but a one-pair-per-line file (TSV, JSONL, zh.txt,en.txt) comes back unparsed, as a CorpusReader. */
+export function openCorpus(spec?: string, options: LoadCorpusOptions = {}): Corpus | CorpusReader {
   if (spec === undefined || spec === 'bundled') {
     if (options.split !== undefined) throw new UsageError('--split applies to FLORES corpora only; the bundled corpus has no splits');
     return loadBundledCorpus(options.lang);
@@ -167,14 +226,18 @@ export function loadCorpus(spec?: string, options: LoadCorpusOptions = {}): Corp
   if (spec.includes(',')) {
     const parts = spec.split(',');
     if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`--corpus "${spec}": expected two files, zh.txt,en.txt`);
-    return loadTextPair(resolve(parts[0]), resolve(parts[1]));
+    return openTextPair(resolve(parts[0]), resolve(parts[1]));
   }
   const path = resolve(spec);
   const ext = extname(path).toLowerCase();
-  if (ext === '.jsonl' || ext === '.ndjson') return loadJsonl(path);
-  if (ext === '.tsv' || ext === '.tab') return loadTsv(path);
+  if (ext === '.jsonl' || ext === '.ndjson') return openJsonl(path);
+  if (ext === '.tsv' || ext === '.tab') return openTsv(path);
   throw new UsageError(
     `--corpus "${spec}": unknown corpus format "${ext || '(no extension)'}"`,
     'use a .tsv (zh<TAB>en), a .jsonl ({"zh","en"} per line), or zh.txt,en.txt',
   );
+}
+
+export function isCorpusReader(x: Corpus | CorpusReader): x is CorpusReader {
+  return 'parseUntil' in x;
 }

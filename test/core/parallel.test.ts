@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../src/core/runner.js';
+import { loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
 import { chunkRanges, parallelWorthIt } from '../../src/core/parallel.js';
@@ -82,6 +83,40 @@ describe('--jobs: worker processes, deterministic merge', () => {
     const j2 = await runBenchmark({ ...joined, jobs: 2, chunkUnits: 3000 });
     expect(j2.results[0]!.languages.zh.tokens).toBeGreaterThan(0);
     expect(stable(j2)).toBe(stable(await runBenchmark({ ...joined, jobs: 1 })));
+  });
+
+  it('a file corpus counted while it is parsed (JSONL with blank lines, TSV, zh.txt,en.txt) gives the one-process result', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokbench-reader-'));
+    const bundled = loadCorpus();
+    // Blank lines make line numbers and pair numbers differ: counts must still land on the right pairs.
+    const jsonl = bundled.pairs.flatMap((p, i) => [JSON.stringify({ id: p.id, domain: p.domain, zh: p.zh, en: p.en }), ...(i % 97 === 0 ? ['', '  '] : [])]);
+    writeFileSync(join(dir, 'c.jsonl'), jsonl.join('\n') + '\n');
+    writeFileSync(join(dir, 'c.tsv'), bundled.pairs.map((p) => `${p.zh}\t${p.en}`).join('\n') + '\n');
+    writeFileSync(join(dir, 'zh.txt'), bundled.pairs.map((p) => p.zh).join('\n') + '\n');
+    writeFileSync(join(dir, 'en.txt'), bundled.pairs.map((p) => p.en).join('\n') + '\n');
+    const bad = join(dir, 'tokenizer.json');
+    writeFileSync(bad, '{"not": "a tokenizer"}');
+    for (const corpus of [join(dir, 'c.jsonl'), join(dir, 'c.tsv'), `${join(dir, 'zh.txt')},${join(dir, 'en.txt')}`]) {
+      // The broken tokenizer fails on its first chunk, before the parse is done: its outcome waits for the checked corpus.
+      const o = { corpus, tokenizers: ['gpt2', bad, 'qwen3'], bootstrap: 100, warn: () => {}, onFailure: () => {} } as const;
+      let last = { done: 0, total: 0 };
+      const chunked = await runBenchmark({ ...o, jobs: 2, chunkUnits: 5000, onPairs: (e) => { last = e; } });
+      expect(chunked.failures.map((f) => f.tokenizer.id)).toEqual([bad]);
+      expect(stable(chunked)).toBe(stable(await runBenchmark({ ...o, jobs: 1 })));
+      // Progress ends at pairs × tokenizers, not lines × tokenizers (the failed one counted nothing).
+      expect(last).toEqual({ done: 2 * bundled.pairs.length, total: 3 * bundled.pairs.length });
+    }
+  });
+
+  it('a bad line found while workers already count ends the run with the loader\'s own error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokbench-reader-'));
+    const lines = loadCorpus().pairs.map((p) => JSON.stringify({ zh: p.zh, en: p.en }));
+    lines[600] = '{"zh": "broken';
+    const path = join(dir, 'bad.jsonl');
+    writeFileSync(path, lines.join('\n'));
+    const whole = (() => { try { loadCorpus(path); } catch (err) { return err as Error; } })();
+    expect(whole).toBeInstanceOf(DataError);
+    await expect(runBenchmark({ corpus: path, tokenizers: ['gpt2', 'cl100k_base'], jobs: 2, chunkUnits: 5000, bootstrap: 0 })).rejects.toThrow(whole!.message);
   });
 
   it('a corpus error found while workers already count ends the run with that error and removes the texts', async () => {

@@ -207,8 +207,8 @@ export function validateRunOptions(o: RunOptions): void {
   if (o.chunkUnits !== undefined && (!Number.isInteger(o.chunkUnits) || o.chunkUnits < 1)) throw new UsageError(`chunkUnits must be a positive integer, got ${o.chunkUnits}`);
 }
 
-/** Everything a run needs before any tokenizer is loaded; built once per thread. */
-export interface RunContext {
+/** A run once its options are checked and its tokenizer specs parsed: everything but the corpus. */
+export interface RunBase {
   options: RunOptions;
   unit: CharUnit;
   engine: 'native' | 'js';
@@ -216,6 +216,12 @@ export interface RunContext {
   batchSize: number;
   warn: (message: string) => void;
   specs: TokenizerSpec[];
+  segmentation: ReturnType<typeof resolveSegmentation>;
+  createdAt: string;
+}
+
+/** Everything a run needs before any tokenizer is loaded; built once per thread. */
+export interface RunContext extends RunBase {
   corpus: Corpus;
   prepared: PreparedCorpus;
   protocol: Protocol;
@@ -228,7 +234,6 @@ export interface RunContext {
   /** Run-level warnings (corpus notes, unit and sanity warnings). */
   warnings: string[];
   corpusSanity: ReturnType<typeof checkCorpus>;
-  createdAt: string;
   /** Called with the number of pairs just encoded (both sides), for progress reports. */
   onPairs?: (pairs: number) => void;
   /** Set by `--shard`: `corpus`, `prepared` and the texts above are the slice; `wholeCorpus` is what was loaded. */
@@ -240,19 +245,6 @@ export interface TokenizerOutcome {
   result?: TokenizerResult;
   failure?: TokenizerFailure;
   warnings: string[];
-}
-
-/** A run once its options are checked and its tokenizer specs parsed: everything but the corpus. */
-export interface RunBase {
-  options: RunOptions;
-  unit: CharUnit;
-  engine: 'native' | 'js';
-  specialTokens: boolean;
-  batchSize: number;
-  warn: (message: string) => void;
-  specs: TokenizerSpec[];
-  segmentation: ReturnType<typeof resolveSegmentation>;
-  createdAt: string;
 }
 
 /**
@@ -327,10 +319,9 @@ export function completeRun(plan: RunPlan): RunContext {
   // Undefined per-character metrics are easy to miss in a file: say so on stderr too.
   for (const w of unitWarnings) warn(w);
   warnings.push(...unitWarnings);
+  const { slice: _slice, ...base } = plan;
   const ctx: RunContext = {
-    options, unit, engine: plan.engine, specialTokens, batchSize: plan.batchSize, warn, specs: plan.specs, corpus, prepared, protocol, joined: plan.joined,
-    zhTexts, enTexts, domains: corpus.pairs.map((p) => p.domain),
-    zhChars, enChars, warnings, corpusSanity, createdAt: plan.createdAt,
+    ...base, prepared, protocol, zhTexts, enTexts, domains: corpus.pairs.map((p) => p.domain), zhChars, enChars, warnings, corpusSanity,
   };
   return options.shard ? sliceRunContext(ctx, options.shard) : ctx;
 }

@@ -5,7 +5,7 @@
 // Each measurement runs in its own child process so that peak RSS (maxRSS) is its own. "One core" measurements
 // (raw engine, tokbench --jobs 1) are pinned to one CPU with taskset when it exists, so an engine's own helper
 // threads (the HF binding encodes on libuv/rayon threads) cannot make either side look faster than one core.
-// Each figure is the median of --reps runs (default 3; the 100 MB size and above use 2).
+// Each figure is the median of --reps runs (default 3; the wider scaling mix runs once), taken in interleaved rounds.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -115,19 +115,26 @@ async function measureConcurrentOnce(mode, tok, corpus, n) {
   return { ...all[0], seconds: Math.max(...all.map((r) => r.seconds)) };
 }
 
-async function measureConcurrent(mode, tok, corpus, n, reps) {
-  const runs = [];
-  for (let i = 0; i < reps; i++) runs.push(await measureConcurrentOnce(mode, tok, corpus, n));
-  runs.sort((a, b) => a.seconds - b.seconds);
-  return { ...runs[runs.length >> 1], allSeconds: runs.map((r) => +r.seconds.toFixed(2)) };
+/** Median (by seconds) of runs; counts must agree across runs. */
+function median(mode, tok, runs) {
+  for (const r of runs) if (r.zh !== runs[0].zh || r.en !== runs[0].en) throw new Error(`${mode} ${tok}: counts differ between runs`);
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  return { ...sorted[sorted.length >> 1], allSeconds: sorted.map((r) => +r.seconds.toFixed(2)) };
 }
 
-/** Median (by seconds) of `reps` runs; counts must agree across runs. */
 function measure(mode, tok, corpus, j = 1, { pin = false, reps = 1 } = {}) {
-  const runs = Array.from({ length: reps }, () => measureOnce(mode, tok, corpus, j, pin));
-  for (const r of runs) if (r.zh !== runs[0].zh || r.en !== runs[0].en) throw new Error(`${mode} ${tok}: counts differ between runs`);
-  runs.sort((a, b) => a.seconds - b.seconds);
-  return { ...runs[runs.length >> 1], allSeconds: runs.map((r) => +r.seconds.toFixed(2)) };
+  return median(mode, tok, Array.from({ length: reps }, () => measureOnce(mode, tok, corpus, j, pin)));
+}
+
+/**
+ * Several measurements compared with each other, repeated in rounds (A B C, A B C, …) rather than one after the
+ * other (A A, B B, C C): this machine's speed drifts by several percent over minutes, and interleaving keeps the
+ * drift out of the ratios. Each entry: [name, () => run]; returns the median of each by name.
+ */
+async function interleaved(entries, reps, tok) {
+  const runs = Object.fromEntries(entries.map(([name]) => [name, []]));
+  for (let i = 0; i < reps; i++) for (const [name, run] of entries) runs[name].push(await run());
+  return Object.fromEntries(entries.map(([name]) => [name, median(name, tok, runs[name])]));
 }
 
 const rows = [];
@@ -135,10 +142,9 @@ for (const mb of streamOnly ? [] : sizes) {
   const corpus = corpusOf(mb);
   const bytes = statSync(corpus).size;
   const pairs = Number(execFileSync('wc', ['-l', corpus], { encoding: 'utf8' }).trim().split(' ')[0]);
-  const reps = Number(flag('--reps', mb >= 100 ? '2' : '3'));
+  const reps = Number(flag('--reps', '3'));
   for (const tok of tokenizers) {
-    const raw = measure('raw', tok, corpus, 1, { pin: true, reps });
-    const one = measure('tokbench', tok, corpus, 1, { pin: true, reps });
+    const { raw, one } = await interleaved([['raw', () => measureOnce('raw', tok, corpus, 1, true)], ['one', () => measureOnce('tokbench', tok, corpus, 1, true)]], reps, tok);
     if (one.zh !== raw.zh || one.en !== raw.en) throw new Error(`${tok}: tokbench counts ${one.zh}/${one.en} differ from the raw engine ${raw.zh}/${raw.en}`);
     const row = { corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: tok,
       rawMBs: bytes / 1e6 / raw.seconds, tokbench1MBs: bytes / 1e6 / one.seconds,
@@ -158,12 +164,16 @@ for (const mb of streamOnly ? [] : sizes) {
   for (const all of jobs > 1 ? [...new Set(mixes)].filter((m) => m.includes(',')) : []) {
     const r = all === mixes[0] ? reps : 1;
     // Scaling is against the single-core throughput (--jobs 1 pinned to one CPU); --jobs 1 unpinned is shown too.
-    const one = measure('tokbench', all, corpus, 1, { pin: true, reps: r });
-    const oneFree = measure('tokbench', all, corpus, 1, { reps: r });
-    const many = measure('tokbench', all, corpus, jobs, { reps: r });
-    if (one.zh !== many.zh || one.en !== many.en) throw new Error(`--jobs ${jobs} changed the counts`);
     // Ceiling: `jobs` pinned one-core runs at once finish `jobs` corpora; per corpus, that is the best N jobs could do.
-    const ceiling = canPin && jobs <= cpus().length ? await measureConcurrent('tokbench', all, corpus, jobs, r) : undefined;
+    const withCeiling = canPin && jobs <= cpus().length;
+    const m = await interleaved([
+      ['one', () => measureOnce('tokbench', all, corpus, 1, true)],
+      ['oneFree', () => measureOnce('tokbench', all, corpus, 1, false)],
+      ['many', () => measureOnce('tokbench', all, corpus, jobs, false)],
+      ...(withCeiling ? [['ceiling', () => measureConcurrentOnce('tokbench', all, corpus, jobs)]] : []),
+    ], r, all);
+    const { one, oneFree, many, ceiling } = m;
+    if (one.zh !== many.zh || one.en !== many.en) throw new Error(`--jobs ${jobs} changed the counts`);
     const ceilingScaling = ceiling ? (jobs * one.seconds) / ceiling.seconds : undefined;
     rows.push({
       corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: all, jobs, tokbench1MBs: bytes / 1e6 / one.seconds, tokbenchNMBs: bytes / 1e6 / many.seconds,
@@ -226,7 +236,7 @@ const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.ve
 const f = (x, d = 2) => (x === undefined ? '–' : x.toFixed(d));
 const md = [
   `Measured by \`npm run bench\` on ${machine.date}: ${machine.cpus} cores (${machine.model}), Node ${machine.node}; corpora are the bundled pairs repeated to size. ` +
-    `"One core" figures (raw engine, tokbench 1 job) ran pinned to one CPU${canPin ? ' (taskset)' : ' — taskset was missing, so NOT pinned'}; each figure is the median of its runs (seconds listed). ` +
+    `"One core" figures (raw engine, tokbench 1 job) ran pinned to one CPU${canPin ? ' (taskset)' : ' — taskset was missing, so NOT pinned'}; each figure is the median of its runs (seconds listed), taken in interleaved rounds (raw, tokbench, raw, tokbench…) so that the machine's drift stays out of the ratios. ` +
     'tokbench time includes reading, parsing, validating and scanning the corpus, sanity checks and aggregation; raw is the engine alone on texts already in memory (tokenizer load included in both). ' +
     'Scaling = tokbench --jobs N (all cores) ÷ --jobs 1 on one core; in brackets, ÷ --jobs 1 unpinned. ' +
     'Ceiling = what N one-core runs at once (each pinned to its own CPU, each on the whole corpus) achieve against one alone: the most any parallel run could scale on this machine, since a core slows down when the others are busy.',

@@ -1,13 +1,15 @@
 /**
  * `--jobs N`: worker processes encode (tokenizer, chunk of pairs) tasks in parallel (see pool.ts for why processes).
  *
- * The main process prepares the run once (corpus parsed, scanned and checked) and writes the texts into a file
- * each worker reads once; workers never re-parse or re-check the corpus. Each tokenizer's pairs are cut into chunks when the corpus
- * is big enough to pay for loading the tokenizer in more than one worker, so two tokenizers of unequal speed still
- * keep every core busy. A `checks` task runs the passes that read no counts (sanity) beside the counting; when a
- * tokenizer's chunks are all counted, one `finish` task runs the others (words, chat, distribution from the merged id
- * histograms). Counts are merged by pair index and results assembled in tokenizer order by the same functions as the
- * one-process path, so the output is identical for any number of jobs (tested in test/core/parallel.test.ts).
+ * The main process parses the corpus once and writes its texts, one temp file per chunk, as it goes: a chunk's
+ * tasks are sent as soon as its file exists, so with a one-pair-per-line file the first chunks are counted while
+ * the rest is parsed (readerPlan), and the corpus scan and checks (completeRun) run beside the counting. Workers
+ * never parse or check the corpus. Each tokenizer's pairs are cut into chunks when the corpus is big enough to pay
+ * for loading the tokenizer in more than one worker, so two tokenizers of unequal speed still keep every core busy.
+ * A `checks` task runs the passes that read no counts (sanity) beside the counting; when a tokenizer's chunks are
+ * all counted, one `finish` task runs the others (words, chat, distribution from the merged id histograms). Counts
+ * are merged by pair index and results assembled in tokenizer order by the same functions as the one-process path,
+ * so the output is identical for any number of jobs (tested in test/core/parallel.test.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { serialize } from 'node:v8';

@@ -27,6 +27,8 @@ export interface PassContext {
    * bounded sample (sanity), so every shard reports what one whole run would.
    */
   wholeCorpus?: Corpus;
+  /** Ids of some texts of `corpus` by pair index, kept from the counting pass (the sanity sample's). */
+  knownIds?: { zh: ReadonlyMap<number, number[]>; en: ReadonlyMap<number, number[]> };
   options: RunOptions;
   warn: (message: string) => void;
 }

@@ -1,10 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { deserialize } from 'node:v8';
 import type { Corpus, Pair } from '../corpora/types.js';
 import { parseTokenizerSpec } from '../tokenizers/registry.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
-import { readFileSync } from 'node:fs';
-import { deserialize } from 'node:v8';
 import type { PairMeta, SegmentFiles, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
 import { runPassList } from './passes.js';
 import type { PoolMessage, PoolReply } from './pool.js';

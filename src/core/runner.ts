@@ -6,10 +6,10 @@ import type { Corpus } from '../corpora/types.js';
 import { costMultipliers, effectiveContext, languageStats, premium, ratio, sum } from '../metrics/metrics.js';
 import { loadTokenizer, parseTokenizerSpec, type TokenizerSpec } from '../tokenizers/registry.js';
 import { defaultPresetIds } from '../tokenizers/presets.js';
-import type { TokenizerAdapter } from '../tokenizers/types.js';
+import type { IdSink, TokenizerAdapter } from '../tokenizers/types.js';
 import { TokbenchError, UsageError } from './errors.js';
 import { makeSignature } from './signature.js';
-import { checkCorpus } from './sanity.js';
+import { checkCorpus, samplePairs } from './sanity.js';
 import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
 import { type CharUnit, CHAR_UNITS } from './text-units.js';
@@ -134,8 +134,25 @@ function corpusSummary(c: Corpus): CorpusSummary {
   };
 }
 
+/** The ids of chosen texts, kept while they are counted (the sanity sample: see checkTokenizer's `known`). */
+export interface KeptIds {
+  indices: ReadonlySet<number>;
+  ids: Map<number, number[]>;
+}
+
+/** One batch's sink: forwards every text's ids to the histogram and keeps those of the chosen texts. */
+class KeepingSink implements IdSink {
+  constructor(private at: number, private readonly histogram: IdHistogram | undefined, private readonly keep: KeptIds) {}
+
+  add(ids: ArrayLike<number>): void {
+    this.histogram?.add(ids);
+    if (this.keep.indices.has(this.at)) this.keep.ids.set(this.at, Array.from(ids));
+    this.at++;
+  }
+}
+
 export async function countInBatches(
-  tok: TokenizerAdapter, texts: readonly string[], batchSize: number, signal?: AbortSignal, histogram?: IdHistogram, onTexts?: (n: number) => void,
+  tok: TokenizerAdapter, texts: readonly string[], batchSize: number, signal?: AbortSignal, histogram?: IdHistogram, onTexts?: (n: number) => void, keep?: KeptIds,
 ): Promise<number[]> {
   const out: number[] = new Array<number>(texts.length);
   // Two batches in flight: an engine that encodes off the main thread (the native HF binding) works on the next
@@ -146,7 +163,9 @@ export async function countInBatches(
   let pendingStart = 0;
   while (pending || start < texts.length) {
     signal?.throwIfAborted();
-    const next = start < texts.length ? tok.countBatch(texts.slice(start, start + batchSize), histogram) : undefined;
+    // A sink per batch, so it knows its texts' indices whatever order the engine's batches resolve in.
+    const sink = keep ? new KeepingSink(start, histogram, keep) : histogram;
+    const next = start < texts.length ? tok.countBatch(texts.slice(start, start + batchSize), sink) : undefined;
     // Awaited on the next turn; until then a failure must not count as an unhandled rejection.
     next?.catch(() => {});
     const nextStart = start;
@@ -398,7 +417,7 @@ export async function countSides(
   tok: TokenizerAdapter,
   input: { texts: { zh: readonly string[]; en: readonly string[] } } | { joined: { zh: string; en: string } },
   batchSize: number,
-  o: { histograms?: { zh: IdHistogram; en: IdHistogram } | undefined; signal?: AbortSignal | undefined; onTexts?: (n: number) => void } = {},
+  o: { histograms?: { zh: IdHistogram; en: IdHistogram } | undefined; signal?: AbortSignal | undefined; onTexts?: (n: number) => void; keep?: { zh: KeptIds; en: KeptIds } } = {},
 ): Promise<TokenizerCounts> {
   if ('joined' in input) {
     return {
@@ -407,7 +426,7 @@ export async function countSides(
       enJoined: (await tok.countBatch([input.joined.en], o.histograms?.en))[0]!,
     };
   }
-  const side = (lang: 'zh' | 'en') => countInBatches(tok, input.texts[lang], batchSize, o.signal, o.histograms?.[lang], o.onTexts);
+  const side = (lang: 'zh' | 'en') => countInBatches(tok, input.texts[lang], batchSize, o.signal, o.histograms?.[lang], o.onTexts, o.keep?.[lang]);
   return { zh: await side('zh'), en: await side('en') };
 }
 
@@ -436,13 +455,18 @@ export async function runTokenizer(ctx: RunContext, specRaw: string): Promise<To
     tok = loadRunTokenizer(ctx, spec, warnings, ctx.warn);
     const loaded = tok;
     const histograms = wantsIdHistograms(options) ? { zh: new IdHistogram(loaded.info.vocabSize), en: new IdHistogram(loaded.info.vocabSize) } : undefined;
+    // The sanity checks re-read a sample of the texts' ids: keep them from the counting pass rather than encode the
+    // sample again (per pair only, and not under --shard, whose sample is drawn from the whole corpus).
+    const sample = ctx.joined || ctx.shard ? undefined : new Set(samplePairs(ctx.corpus.pairs).indices);
+    const keep = sample ? { zh: { indices: sample, ids: new Map<number, number[]>() }, en: { indices: sample, ids: new Map<number, number[]>() } } : undefined;
     const counts = await countSides(loaded, ctx.joined ? { joined: ctx.joined } : { texts: { zh: ctx.zhTexts, en: ctx.enTexts } }, ctx.batchSize, {
-      histograms, signal: options.signal, onTexts: (n) => ctx.onPairs?.(n / 2),
+      histograms, signal: options.signal, onTexts: (n) => ctx.onPairs?.(n / 2), ...(keep ? { keep } : {}),
     });
     if (ctx.joined) ctx.onPairs?.(1);
     const id = loaded.info.id;
     const extra = await runTokenizerPasses({
       tokenizer: loaded, corpus: ctx.corpus, pairCounts: { zh: counts.zh, en: counts.en }, options, ...(histograms ? { idHistograms: histograms } : {}),
+      ...(keep ? { knownIds: { zh: keep.zh.ids, en: keep.en.ids } } : {}),
       ...(ctx.shard ? { wholeCorpus: ctx.shard.wholeCorpus } : {}),
       warn: (m) => { warnings.push(`${id}: ${m}`); ctx.warn(`${id}: ${m}`); },
     });

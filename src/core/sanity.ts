@@ -149,8 +149,13 @@ function firstDifference(a: string, b: string): { offset: number; expected: stri
   return { offset: i, expected: ca.slice(from, i + 12).join(''), got: cb.slice(from, i + 12).join('') };
 }
 
-/** Re-encode a sample of the corpus and check what the counts silently depend on. */
-export async function checkTokenizer(tok: TokenizerAdapter, corpus: Corpus, specialTokensRequested: boolean): Promise<TokenizerSanity> {
+/**
+ * Re-encode a sample of the corpus and check what the counts silently depend on. `known` holds ids the counting pass
+ * already produced, by pair index (the same ids `encode` gives): texts found there are not encoded again.
+ */
+export async function checkTokenizer(
+  tok: TokenizerAdapter, corpus: Corpus, specialTokensRequested: boolean, known?: { zh: ReadonlyMap<number, number[]>; en: ReadonlyMap<number, number[]> },
+): Promise<TokenizerSanity> {
   const id = tok.info.id;
   const facts = tok.vocabFacts;
   const { indices, skippedLongTexts } = samplePairs(corpus.pairs);
@@ -167,9 +172,11 @@ export async function checkTokenizer(tok: TokenizerAdapter, corpus: Corpus, spec
   // Encoded and decoded in batches: one engine call per text made this check cost more than counting small corpora.
   const BATCH = 256;
   for (let start = 0; start < indices.length; start += BATCH) {
-    const group = indices.slice(start, start + BATCH).map((i) => corpus.pairs[i]!);
+    const at = indices.slice(start, start + BATCH);
+    const group = at.map((i) => corpus.pairs[i]!);
     const texts = group.flatMap((p) => [p.zh, p.en]);
-    const encoded = await encodeMany(tok, texts);
+    const kept = known ? at.flatMap((i) => [known.zh.get(i), known.en.get(i)]) : [];
+    const encoded = kept.length && kept.every((x) => x !== undefined) ? (kept as number[][]) : await encodeMany(tok, texts);
     // Special tokens have their own check; decoding them would make every line of a BOS-adding tokenizer fail here too.
     const decodedAll = await decodeMany(tok, encoded.map((ids) => (facts ? ids.filter((x) => !facts.specialIds.has(x)) : ids)));
     group.forEach((pair, g) => {
@@ -287,7 +294,8 @@ function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number | null {
 }
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  // A typed array sorts numbers natively (no comparator calls): ~5× faster on a million-pair corpus, same order.
+  const s = Float64Array.from(xs).sort();
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
@@ -307,7 +315,9 @@ export function checkCorpus(corpus: Corpus, scan?: { zh: SideScan; en: SideScan 
   let enLetters = 0;
   const zhWithoutHan: string[] = [];
   const enWithHan: string[] = [];
-  const eligible: { id: string; ratio: number }[] = [];
+  // Pairs long enough to judge, and their English÷Chinese length ratios (two flat arrays: no object per pair).
+  const eligible: number[] = [];
+  const ratios: number[] = [];
   const pairs = corpus.pairs;
   for (let i = 0; i < pairs.length; i++) {
     const zh = zs.han[i]!;
@@ -321,7 +331,10 @@ export function checkCorpus(corpus: Corpus, scan?: { zh: SideScan; en: SideScan 
     if (eh > 0) enWithHan.push(pairs[i]!.id);
     const a = zs.codepoints[i]!;
     const b = es.codepoints[i]!;
-    if (a >= MIN_LEN && b >= MIN_LEN) eligible.push({ id: pairs[i]!.id, ratio: b / a });
+    if (a >= MIN_LEN && b >= MIN_LEN) {
+      eligible.push(i);
+      ratios.push(b / a);
+    }
   }
   const zhLen = zs.codepoints;
   const enLen = es.codepoints;
@@ -344,9 +357,12 @@ export function checkCorpus(corpus: Corpus, scan?: { zh: SideScan; en: SideScan 
   if (enWithHan.length) {
     w({ code: 'en-contains-han', language: 'en', count: enWithHan.length, pairs: enWithHan.slice(0, MAX_IDS_LISTED), message: `${where}: ${enWithHan.length} pairs have Han characters on the English side (pairs ${listIds(enWithHan)}): untranslated or swapped text inflates the English counts` });
   }
-  const med = eligible.length >= MIN_PAIRS_FOR_MEDIAN ? median(eligible.map((e) => e.ratio)) : null;
+  const med = ratios.length >= MIN_PAIRS_FOR_MEDIAN ? median(ratios) : null;
   const ref = med ?? DEFAULT_LENGTH_RATIO;
-  const odd = eligible.filter((e) => e.ratio > ref * RATIO_FACTOR || e.ratio < ref / RATIO_FACTOR).map((e) => e.id);
+  const odd: string[] = [];
+  ratios.forEach((r, k) => {
+    if (r > ref * RATIO_FACTOR || r < ref / RATIO_FACTOR) odd.push(pairs[eligible[k]!]!.id);
+  });
   if (odd.length) {
     w({
       code: 'length-ratio', count: odd.length, pairs: odd.slice(0, MAX_IDS_LISTED),
@@ -368,7 +384,9 @@ export const sanityPass: TokenizerPass = {
   usesCounts: false,
   run: async (ctx) => {
     try {
-      const sanity = await checkTokenizer(ctx.tokenizer, ctx.wholeCorpus ?? ctx.corpus, ctx.options.specialTokens ?? false);
+      const sanity = ctx.wholeCorpus
+        ? await checkTokenizer(ctx.tokenizer, ctx.wholeCorpus, ctx.options.specialTokens ?? false)
+        : await checkTokenizer(ctx.tokenizer, ctx.corpus, ctx.options.specialTokens ?? false, ctx.knownIds);
       for (const x of sanity.warnings) ctx.warn(x.message);
       return { sanity };
     } catch (err) {

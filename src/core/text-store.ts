@@ -1,9 +1,10 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 /**
- * The corpus texts in one file, for worker processes: written once by the main process, read once by each worker
- * (from the page cache), instead of sending every chunk's strings through a pipe. UTF-16 code units are stored as
- * they are, so every string (lone surrogates included, for corpora built in code) comes back identical.
+ * Corpus texts in a file, for worker processes: the main process writes each chunk of pairs once, and a worker reads
+ * the file of the chunk it counts (from the page cache) instead of receiving every string through a pipe. UTF-16
+ * code units are stored as they are, so every string (lone surrogates included, for corpora built in code) comes
+ * back identical.
  *
  * Layout: [count: f64][offsets: (count+1) × f64, in code units][units: UTF-16LE].
  */

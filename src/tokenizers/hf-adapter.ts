@@ -1,10 +1,9 @@
-import type { IdHistogram } from '../core/id-histogram.js';
 import { readFileSync, statSync } from 'node:fs';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { DataError, TokbenchError } from '../core/errors.js';
 import { checkLimit, readFailure } from '../core/limits.js';
-import type { EncodeOptions, TokenizerAdapter, TokenizerInfo, VocabFacts } from './types.js';
+import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo, VocabFacts } from './types.js';
 import { isGitLfsPointer, isHtmlPage } from '../core/sniff.js';
 
 export type HfEngine = 'native' | 'js';
@@ -116,12 +115,12 @@ export class HfNativeAdapter implements TokenizerAdapter {
     return enc.getIds();
   }
 
-  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+  async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
     if (texts.length === 0) return [];
     const encs = await this.live.encodeBatch(texts as string[], { addSpecialTokens: this.addSpecialTokens });
     return encs.map((e) => {
       const ids = e.getIds();
-      histogram?.add(ids);
+      sink?.add(ids);
       return ids.length;
     });
   }
@@ -177,11 +176,11 @@ export class HfJsAdapter implements TokenizerAdapter {
     return Array.from(this.live.encode(text, { add_special_tokens: this.addSpecialTokens }).ids);
   }
 
-  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+  async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
     const tok = this.live;
     return texts.map((t) => {
       const ids = tok.encode(t, { add_special_tokens: this.addSpecialTokens }).ids;
-      histogram?.add(ids);
+      sink?.add(ids);
       return ids.length;
     });
   }

@@ -1,4 +1,3 @@
-import type { IdHistogram } from '../core/id-histogram.js';
 import { decodeMany, encodeMany } from './types.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -6,7 +5,7 @@ import { dirname, join, sep } from 'node:path';
 import { downloadFileToCacheDir } from '@huggingface/hub';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { DataError, UsageError } from '../core/errors.js';
-import type { TokenizerAdapter, TokenizerInfo, TokenizerSource } from './types.js';
+import type { IdSink, TokenizerAdapter, TokenizerInfo, TokenizerSource } from './types.js';
 
 export interface HubRef {
   hub: 'huggingface' | 'modelscope';
@@ -171,8 +170,8 @@ export class DeferredAdapter implements TokenizerAdapter {
     return (await this.ready).encode(text);
   }
 
-  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
-    return (await this.ready).countBatch(texts, histogram);
+  async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
+    return (await this.ready).countBatch(texts, sink);
   }
 
   async decode(ids: readonly number[]): Promise<string> {
@@ -207,7 +206,7 @@ export function withInfo(a: TokenizerAdapter, patch: Partial<TokenizerInfo>): To
     ...(a.encodeBatch ? { encodeBatch: (t: readonly string[]) => a.encodeBatch!(t) } : {}),
     ...(a.decodeBatch ? { decodeBatch: (ids: readonly (readonly number[])[]) => a.decodeBatch!(ids) } : {}),
     encode: (t) => a.encode(t),
-    countBatch: (t, histogram) => a.countBatch(t, histogram),
+    countBatch: (t, sink) => a.countBatch(t, sink),
     decode: (ids) => a.decode(ids),
     dispose: () => a.dispose(),
   };

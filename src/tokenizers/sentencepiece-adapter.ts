@@ -1,9 +1,8 @@
-import type { IdHistogram } from '../core/id-histogram.js';
 import { readFileSync } from 'node:fs';
 import { SentencePieceProcessor } from '@sctg/sentencepiece-js';
 import { DataError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
 import { isGitLfsPointer } from '../core/sniff.js';
 
 /** SentencePiece piece types (sentencepiece_model.proto). */
@@ -193,12 +192,12 @@ export class SentencePieceAdapter implements TokenizerAdapter {
     return this.wrap(sp.encodeIds(text));
   }
 
-  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+  async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
     const sp = await this.ready;
-    if (histogram) {
+    if (sink) {
       return texts.map((t) => {
         const ids = this.wrap(sp.encodeIds(t));
-        histogram.add(ids);
+        sink.add(ids);
         return ids.length;
       });
     }

@@ -1,11 +1,10 @@
-import type { IdHistogram } from '../core/id-histogram.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
 import { sha256 } from '../core/hash.js';
 import { DataError } from '../core/errors.js';
 import { packageRoot } from '../core/version.js';
-import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
 import { byteVocabFromRanks, splitLetterRunsAtSafeBoundaries, type ByteVocab, type CutRule } from './safe-chunks.js';
 
 /** Lines longer than this (UTF-16 units) are split at provably count-neutral boundaries (see safe-chunks.ts). */
@@ -124,18 +123,21 @@ export class TiktokenAdapter implements TokenizerAdapter {
   }
 
   /** Token count of one text; long lines are encoded chunk by chunk at count-neutral boundaries. */
-  private countOne(enc: Tiktoken, text: string, histogram?: IdHistogram): number {
+  private countOne(enc: Tiktoken, text: string, sink?: IdSink): number {
     if (text.length <= LONG_LINE) {
       const ids = enc.encode_ordinary(text);
-      histogram?.add(ids);
+      sink?.add(ids);
       return ids.length;
     }
     let n = 0;
+    // The sink takes one id list per text: a chunked line's ids are joined for it.
+    const all: number[] | undefined = sink ? [] : undefined;
     for (const chunk of this.chunks(text)) {
       const ids = enc.encode_ordinary(chunk);
-      histogram?.add(ids);
+      if (all) for (const id of ids) all.push(id);
       n += ids.length;
     }
+    if (all) sink!.add(all);
     return n;
   }
 
@@ -161,9 +163,9 @@ export class TiktokenAdapter implements TokenizerAdapter {
     return splitLetterRunsAtSafeBoundaries(text, this.vocab, 512, 256, this.cutRule);
   }
 
-  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+  async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
     const enc = this.live;
-    return texts.map((t) => this.countOne(enc, t, histogram));
+    return texts.map((t) => this.countOne(enc, t, sink));
   }
 
   async decode(ids: readonly number[]): Promise<string> {

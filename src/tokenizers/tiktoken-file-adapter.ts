@@ -1,9 +1,8 @@
-import type { IdHistogram } from '../core/id-histogram.js';
 import { readFileSync } from 'node:fs';
 import { Tiktoken } from 'tiktoken';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import type { EncodeOptions, TokenizerAdapter, TokenizerInfo } from './types.js';
+import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
 import { isGitLfsPointer } from '../core/sniff.js';
 import { LONG_LINE } from './tiktoken-adapter.js';
 import { byteVocabFromRankFile, containsCutLetter, splitLetterRunsAtSafeBoundaries, type ByteVocab } from './safe-chunks.js';
@@ -227,10 +226,10 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
     return Array.from(this.ids(text));
   }
 
-  async countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]> {
+  async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
     return texts.map((t) => {
       const ids = this.ids(t);
-      histogram?.add(ids);
+      sink?.add(ids);
       return ids.length;
     });
   }

@@ -1,4 +1,3 @@
-import type { IdHistogram } from '../core/id-histogram.js';
 
 export type Origin = 'western' | 'chinese';
 export type EngineName = 'tiktoken' | 'hf-native' | 'hf-js' | 'sentencepiece';
@@ -54,6 +53,11 @@ export interface EncodeOptions {
   addSpecialTokens: boolean;
 }
 
+/** Receives the ids of each text a `countBatch` call encodes, once per text, in order (IdHistogram is one). */
+export interface IdSink {
+  add(ids: ArrayLike<number>): void;
+}
+
 /**
  * The small surface every engine implements (cf. gpt-tokenizer / tokenizers.js).
  * `countBatch` exists so engines can avoid materialising id arrays on the hot path.
@@ -64,10 +68,11 @@ export interface TokenizerAdapter {
   readonly vocabFacts?: VocabFacts;
   encode(text: string): Promise<number[]>;
   /**
-   * Token count of each text. With `histogram`, the ids of every text are also added to it (the engines produce
-   * the ids anyway, so distribution metrics cost no second encoding pass).
+   * Token count of each text. With `ids`, each text's ids are also handed to it, exactly once per text and in order
+   * (the engines produce the ids anyway: distribution metrics and the sanity sample cost no second encoding pass).
+   * They must be the ids `encode` gives for that text.
    */
-  countBatch(texts: readonly string[], histogram?: IdHistogram): Promise<number[]>;
+  countBatch(texts: readonly string[], ids?: IdSink): Promise<number[]>;
   decode(ids: readonly number[]): Promise<string>;
   /**
    * Optional batch forms, for engines where one call per text is costly (the native HF binding crosses threads on

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tokenizer } from 'tokenizers';
@@ -7,6 +7,7 @@ import type { Corpus, Pair } from '../../src/corpora/types.js';
 import { boundedChunks, checkLimit, limitValue, readFailure, writeFailure } from '../../src/core/limits.js';
 import { applyDeclaredNormalization, checkCorpus, checkTokenizer, roundTripHolds, samplePairs } from '../../src/core/sanity.js';
 import { loadTokenizer } from '../../src/tokenizers/registry.js';
+import { countInBatches } from '../../src/core/runner.js';
 import type { TokenizerAdapter } from '../../src/tokenizers/types.js';
 import { tokbench } from '../helpers/cli.js';
 import { ROOT } from '../helpers/paths.js';
@@ -133,6 +134,32 @@ describe('tokenizer sanity checks against the reference engine', () => {
     expect(w?.message).toMatch(/adds 1 token\(s\) to every text .* 4 in all/);
     // Asked for: no warning.
     expect((await checkTokenizer(adapter, corpusOf([['你好', 'Hi']]), true)).warnings).toEqual([]);
+  });
+
+  it('ids kept from the counting pass give the same checks as encoding the sample again, without encoding it (every engine)', async () => {
+    // Yi: byte fallback; qwen3: native HF (also with special tokens); o200k_base, gpt2: tiktoken (the long line is
+    // counted in chunks); llama2's .model: SentencePiece, with and without BOS.
+    const texts = [...bundled.slice(0, 40), { id: 'x', domain: 'general', zh: '𠀀𠀁 <|endoftext|> 下午'.repeat(600), en: 'A long line. '.repeat(400) }];
+    const corpus = corpusOf(texts);
+    const llama2 = join(ROOT, '..', 'shared', 'tokenizers', 'llama2', 'tokenizer.model');
+    const cases: [string, boolean][] = [['yi', false], ['qwen3', false], ['o200k_base', false], ['gpt2', false], ['qwen3', true], [llama2, false], [llama2, true]];
+    for (const [spec, special] of cases) {
+      if (spec === llama2 && !existsSync(llama2)) continue;
+      const tok = loadTokenizer(spec, { engine: 'native', addSpecialTokens: special });
+      const fresh = await checkTokenizer(tok, corpus, special);
+      const { indices } = samplePairs(corpus.pairs);
+      const keep = { zh: { indices: new Set(indices), ids: new Map<number, number[]>() }, en: { indices: new Set(indices), ids: new Map<number, number[]>() } };
+      await countInBatches(tok, corpus.pairs.map((p) => p.zh), 7, undefined, undefined, undefined, keep.zh);
+      await countInBatches(tok, corpus.pairs.map((p) => p.en), 7, undefined, undefined, undefined, keep.en);
+      expect(keep.zh.ids.size).toBe(indices.length);
+      // Any encode now would be a second pass: make it fail loudly.
+      const spy = Object.assign(Object.create(tok) as TokenizerAdapter, {
+        encode: async (t: string) => (t === '' ? tok.encode(t) : Promise.reject(new Error('encoded again'))),
+        encodeBatch: undefined,
+      });
+      expect(await checkTokenizer(spy, corpus, special, { zh: keep.zh.ids, en: keep.en.ids }), `${spec} ${special}`).toEqual(fresh);
+      tok.dispose();
+    }
   });
 
   it('big corpora are sampled within the budget, evenly, and over-long texts are skipped', () => {

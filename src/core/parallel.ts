@@ -296,16 +296,21 @@ function segmentFeed(source: ParallelSource): SegmentFeed {
  * chunk of the first tokenizer; after that the event loop runs between segments, so chunks are dispatched (and
  * finished ones collected) while the rest is parsed and written.
  */
-async function writeStore(feed: SegmentFeed, files: readonly SegmentFiles[], metaPath: string, gates: readonly Gate[], jobs: number, afterTexts: (plan: RunPlan) => void): Promise<void> {
+async function writeStore(
+  feed: SegmentFeed, files: readonly SegmentFiles[], metaPath: string, gates: readonly Gate[], jobs: number, afterTexts: (plan: RunPlan) => void, stopped: () => boolean,
+): Promise<void> {
   let i = 0;
   try {
     for (; i < feed.count; i++) {
+      // The run already ended (aborted, a worker crashed): parse and check nothing more.
+      if (stopped()) return;
       const pairs = feed.pairs(i);
       writeTextStore(files[i]!.zh.path, pairs.map((p) => p.zh));
       writeTextStore(files[i]!.en.path, pairs.map((p) => p.en));
       gates[i]!.open();
       if (i + 1 >= jobs) await new Promise((resolve) => setImmediate(resolve));
     }
+    if (stopped()) return;
     const plan = feed.plan();
     const { pairs, ...corpusMeta } = plan.corpus;
     const meta: PairMeta = { ids: pairs.map((p) => p.id), domains: pairs.map((p) => p.domain), spans: feed.spans(), corpusMeta };
@@ -482,6 +487,8 @@ async function runInDir(
     },
   });
   // The pool is listening: the texts are written while the first chunks are counted.
-  await Promise.all([running, writeStore(feed, files, metaPath, gates, pool.size, afterTexts)]);
+  let ended = false;
+  running.catch(() => { ended = true; });
+  await Promise.all([running, writeStore(feed, files, metaPath, gates, pool.size, afterTexts, () => ended)]);
   if (usage) throw usage;
 }

@@ -13,7 +13,7 @@ import { checkCorpus, samplePairs } from './sanity.js';
 import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
 import { type CharUnit, CHAR_UNITS } from './text-units.js';
-import { scanTexts, sumInt32, type SideScan } from './text-scan.js';
+import { scanTexts, sumInt32, toNumbers, type SideScan } from './text-scan.js';
 import { IdHistogram } from './id-histogram.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type Segmentation, type TokenizerFailure, type TokenizerResult, type ZhLang } from './types.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
@@ -112,11 +112,11 @@ function prepareCorpus(corpus: Corpus, unit: CharUnit, zhTexts: readonly string[
     scan,
     prepared: {
       corpus,
-      zhChars: Array.from(scan.zh.units),
-      enChars: Array.from(scan.en.units),
+      zhChars: toNumbers(scan.zh.units),
+      enChars: toNumbers(scan.en.units),
       zhBytes: sumInt32(scan.zh.bytes),
       enBytes: sumInt32(scan.en.bytes),
-      enWords: Array.from(scan.en.words),
+      enWords: toNumbers(scan.en.words),
       pairBytes: { zh: scan.zh.bytes, en: scan.en.bytes },
     },
   };
@@ -136,17 +136,34 @@ function corpusSummary(c: Corpus): CorpusSummary {
 
 /** The ids of chosen texts, kept while they are counted (the sanity sample: see checkTokenizer's `known`). */
 export interface KeptIds {
-  indices: ReadonlySet<number>;
+  /** Indices of the texts to keep, ascending. */
+  indices: readonly number[];
   ids: Map<number, number[]>;
 }
 
 /** One batch's sink: forwards every text's ids to the histogram and keeps those of the chosen texts. */
 class KeepingSink implements IdSink {
-  constructor(private at: number, private readonly histogram: IdHistogram | undefined, private readonly keep: KeptIds) {}
+  /** Position in keep.indices of the next text to keep (the indices ascend, as texts arrive). */
+  private next: number;
+
+  constructor(private at: number, private readonly histogram: IdHistogram | undefined, private readonly keep: KeptIds) {
+    const xs = keep.indices;
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (xs[mid]! < at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.next = lo;
+  }
 
   add(ids: ArrayLike<number>): void {
     this.histogram?.add(ids);
-    if (this.keep.indices.has(this.at)) this.keep.ids.set(this.at, Array.from(ids));
+    if (this.keep.indices[this.next] === this.at) {
+      this.keep.ids.set(this.at, Array.from(ids));
+      this.next++;
+    }
     this.at++;
   }
 }
@@ -457,7 +474,7 @@ export async function runTokenizer(ctx: RunContext, specRaw: string): Promise<To
     const histograms = wantsIdHistograms(options) ? { zh: new IdHistogram(loaded.info.vocabSize), en: new IdHistogram(loaded.info.vocabSize) } : undefined;
     // The sanity checks re-read a sample of the texts' ids: keep them from the counting pass rather than encode the
     // sample again (per pair only, and not under --shard, whose sample is drawn from the whole corpus).
-    const sample = ctx.joined || ctx.shard ? undefined : new Set(samplePairs(ctx.corpus.pairs).indices);
+    const sample = ctx.joined || ctx.shard ? undefined : samplePairs(ctx.corpus.pairs).indices;
     const keep = sample ? { zh: { indices: sample, ids: new Map<number, number[]>() }, en: { indices: sample, ids: new Map<number, number[]>() } } : undefined;
     const counts = await countSides(loaded, ctx.joined ? { joined: ctx.joined } : { texts: { zh: ctx.zhTexts, en: ctx.enTexts } }, ctx.batchSize, {
       histograms, signal: options.signal, onTexts: (n) => ctx.onPairs?.(n / 2), ...(keep ? { keep } : {}),

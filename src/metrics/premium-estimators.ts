@@ -47,13 +47,15 @@ export function ratioOfTotals(zh: readonly number[], en: readonly number[]): num
  */
 export function meanOfPairRatios(zh: readonly number[], en: readonly number[]): { mean: number | null; pairsUsed: number } {
   checkPaired(zh, en);
-  const ratios: number[] = [];
-  for (let i = 0; i < zh.length; i++) if (en[i]! > 0) ratios.push(zh[i]! / en[i]!);
-  if (!ratios.length) return { mean: null, pairsUsed: 0 };
-  ratios.sort((a, b) => a - b);
+  // A typed array sorts numerically in native code (several times faster than a comparator on a million pairs).
+  const all = new Float64Array(zh.length);
+  let used = 0;
+  for (let i = 0; i < zh.length; i++) if (en[i]! > 0) all[used++] = zh[i]! / en[i]!;
+  if (!used) return { mean: null, pairsUsed: 0 };
+  const ratios = all.subarray(0, used).sort();
   let s = 0;
-  for (const r of ratios) s += r;
-  return { mean: s / ratios.length, pairsUsed: ratios.length };
+  for (let i = 0; i < used; i++) s += ratios[i]!;
+  return { mean: s / used, pairsUsed: used };
 }
 
 /**

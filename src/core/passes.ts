@@ -12,7 +12,7 @@ import { wordMetricsPass, wordsFinalizer } from '../metrics/words.js';
 import { distributionPass } from '../metrics/distribution.js';
 import { nslFinalizer } from '../metrics/nsl.js';
 import { metricDefinitionsFinalizer } from '../metrics/definitions.js';
-import { sanityFinalizer, sanityPass } from './sanity.js';
+import { sanityFinalizer, sanityPass, type PairSample } from './sanity.js';
 
 /** What a per-tokenizer pass sees: the loaded tokenizer, the corpus, and the counts already computed. */
 export interface PassContext {
@@ -27,6 +27,8 @@ export interface PassContext {
    * bounded sample (sanity), so every shard reports what one whole run would.
    */
   wholeCorpus?: Corpus;
+  /** samplePairs of the corpus the sanity checks read (`wholeCorpus` if set), when already drawn. */
+  sample?: PairSample;
   /** Ids of some texts of `corpus` by pair index, kept from the counting pass (the sanity sample's). */
   knownIds?: { zh: ReadonlyMap<number, number[]>; en: ReadonlyMap<number, number[]> };
   options: RunOptions;
@@ -86,11 +88,15 @@ export interface PassOutput {
   warnings: string[];
 }
 
+/** The enabled passes that `select` picks, in registry order. */
+export function selectPasses(options: RunOptions, select: (pass: TokenizerPass) => boolean): TokenizerPass[] {
+  return TOKENIZER_PASSES.filter((pass) => (!pass.enabled || pass.enabled(options)) && select(pass));
+}
+
 /** Run the enabled passes that `select` picks, in registry order, each with its own warnings. */
 export async function runPassList(ctx: PassContext, select: (pass: TokenizerPass) => boolean): Promise<PassOutput[]> {
   const out: PassOutput[] = [];
-  for (const pass of TOKENIZER_PASSES) {
-    if ((pass.enabled && !pass.enabled(ctx.options)) || !select(pass)) continue;
+  for (const pass of selectPasses(ctx.options, select)) {
     const warnings: string[] = [];
     const extra = await pass.run({ ...ctx, warn: (m) => { warnings.push(m); ctx.warn(m); } });
     out.push({ pass: pass.name, extra, warnings });

@@ -6,7 +6,8 @@ import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
 import type { PairMeta, SegmentFiles, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
-import { runPassList } from './passes.js';
+import { runPassList, selectPasses, type TokenizerPass } from './passes.js';
+import type { PairSample } from './sanity.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
 import { TextStoreReader } from './text-store.js';
@@ -50,21 +51,50 @@ function tokenizer(spec: string, loadWarnings: string[]): Loaded {
   return entry;
 }
 
-let corpora: { corpus: Corpus; whole: Corpus } | undefined;
+/**
+ * A pair whose texts are read from the text store when first asked for: the sanity checks read only their sample's
+ * texts, so building every string of a 100 MB corpus in each worker (a second of CPU) is left to passes that need them.
+ */
+class StoredPair implements Pair {
+  private zhText: string | undefined;
+  private enText: string | undefined;
+
+  constructor(readonly id: string, readonly domain: string, private readonly segment: StoreSegment, private readonly at: number) {}
+
+  get zh(): string {
+    return (this.zhText ??= this.segment.readers().zh.text(this.at));
+  }
+
+  get en(): string {
+    return (this.enText ??= this.segment.readers().en.text(this.at));
+  }
+}
+
+/** One segment's files, opened on first use. */
+class StoreSegment {
+  private open: { zh: TextStoreReader; en: TextStoreReader } | undefined;
+
+  constructor(private readonly files: SegmentFiles) {}
+
+  readers(): { zh: TextStoreReader; en: TextStoreReader } {
+    return (this.open ??= { zh: new TextStoreReader(this.files.zh), en: new TextStoreReader(this.files.en) });
+  }
+}
+
+let corpora: { corpus: Corpus; whole: Corpus; sample: PairSample } | undefined;
 /** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
-function corpusObjects(): { corpus: Corpus; whole: Corpus } {
+function corpusObjects(): { corpus: Corpus; whole: Corpus; sample: PairSample } {
   if (corpora) return corpora;
-  const { ids, domains, spans, corpusMeta } = deserialize(readFileSync(init.meta)) as PairMeta;
+  const { ids, domains, spans, corpusMeta, sample } = deserialize(readFileSync(init.meta)) as PairMeta;
   const pairs: Pair[] = new Array<Pair>(ids.length);
-  init.segments.forEach((seg, c) => {
+  init.segments.forEach((files, c) => {
     const { start, end } = spans[c]!;
-    const zh = new TextStoreReader(seg.zh);
-    const en = new TextStoreReader(seg.en);
-    for (let i = start; i < end; i++) pairs[i] = { id: ids[i]!, domain: domains[i]!, zh: zh.text(i - start), en: en.text(i - start) };
+    const segment = new StoreSegment(files);
+    for (let i = start; i < end; i++) pairs[i] = new StoredPair(ids[i]!, domains[i]!, segment, i - start);
   });
   const whole: Corpus = { ...corpusMeta, pairs };
   const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;
-  corpora = { corpus, whole };
+  corpora = { corpus, whole, sample };
   return corpora;
 }
 
@@ -83,17 +113,22 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
     entry = tokenizer(task.spec, freshWarnings);
     const tok = entry.tok;
     if (task.kind === 'checks' || task.kind === 'finish') {
-      const { corpus, whole } = corpusObjects();
+      // The checks run the passes that read no counts (while other chunks are counted); finish runs the others.
+      const select = (p: TokenizerPass) => (p.usesCounts === false) === (task.kind === 'checks');
+      if (!selectPasses(hello.options, select).length) {
+        if (task.kind === 'finish') release([task.spec]);
+        return { kind: 'passes', info: tok.info, outputs: [], seconds: (performance.now() - t0) / 1000 };
+      }
+      const { corpus, whole, sample } = corpusObjects();
       const id = tok.info.id;
       const histograms = task.kind === 'finish' && task.histograms ? { zh: new IdHistogram(0, task.histograms.zh), en: new IdHistogram(0, task.histograms.en) } : undefined;
       const pairCounts = task.kind === 'finish' ? task.pairCounts : { zh: [], en: [] };
-      // The checks run the passes that read no counts (while other chunks are counted); finish runs the others.
       const outputs = await runPassList({
-        tokenizer: tok, corpus, pairCounts, options: hello.options,
+        tokenizer: tok, corpus, pairCounts, options: hello.options, sample,
         ...(histograms ? { idHistograms: histograms } : {}),
         ...(init.slice ? { wholeCorpus: whole } : {}),
         warn: () => {},
-      }, (p) => (p.usesCounts === false) === (task.kind === 'checks'));
+      }, select);
       if (task.kind === 'finish') release([task.spec]);
       const prefixed = outputs.map((o) => ({ ...o, warnings: o.warnings.map((m) => `${id}: ${m}`) }));
       return { kind: 'passes', info: tok.info, outputs: prefixed, seconds: (performance.now() - t0) / 1000 };

@@ -474,8 +474,8 @@ export async function runTokenizer(ctx: RunContext, specRaw: string): Promise<To
     const histograms = wantsIdHistograms(options) ? { zh: new IdHistogram(loaded.info.vocabSize), en: new IdHistogram(loaded.info.vocabSize) } : undefined;
     // The sanity checks re-read a sample of the texts' ids: keep them from the counting pass rather than encode the
     // sample again (per pair only, and not under --shard, whose sample is drawn from the whole corpus).
-    const sample = ctx.joined || ctx.shard ? undefined : samplePairs(ctx.corpus.pairs).indices;
-    const keep = sample ? { zh: { indices: sample, ids: new Map<number, number[]>() }, en: { indices: sample, ids: new Map<number, number[]>() } } : undefined;
+    const sample = ctx.joined || ctx.shard ? undefined : samplePairs(ctx.corpus.pairs);
+    const keep = sample ? { zh: { indices: sample.indices, ids: new Map<number, number[]>() }, en: { indices: sample.indices, ids: new Map<number, number[]>() } } : undefined;
     const counts = await countSides(loaded, ctx.joined ? { joined: ctx.joined } : { texts: { zh: ctx.zhTexts, en: ctx.enTexts } }, ctx.batchSize, {
       histograms, signal: options.signal, onTexts: (n) => ctx.onPairs?.(n / 2), ...(keep ? { keep } : {}),
     });
@@ -483,7 +483,7 @@ export async function runTokenizer(ctx: RunContext, specRaw: string): Promise<To
     const id = loaded.info.id;
     const extra = await runTokenizerPasses({
       tokenizer: loaded, corpus: ctx.corpus, pairCounts: { zh: counts.zh, en: counts.en }, options, ...(histograms ? { idHistograms: histograms } : {}),
-      ...(keep ? { knownIds: { zh: keep.zh.ids, en: keep.en.ids } } : {}),
+      ...(keep && sample ? { knownIds: { zh: keep.zh.ids, en: keep.en.ids }, sample } : {}),
       ...(ctx.shard ? { wholeCorpus: ctx.shard.wholeCorpus } : {}),
       warn: (m) => { warnings.push(`${id}: ${m}`); ctx.warn(`${id}: ${m}`); },
     });

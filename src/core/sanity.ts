@@ -99,7 +99,13 @@ const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
 const listIds = (ids: string[]) => ids.slice(0, MAX_IDS_LISTED).map((id) => `"${id}"`).join(', ') + (ids.length > MAX_IDS_LISTED ? ', …' : '');
 
 /** Indices of the pairs to re-check: all of a small corpus, an evenly spread subset of a big one. */
-export function samplePairs(pairs: readonly Pair[], budget = CHECK_BUDGET, maxText = CHECK_MAX_TEXT): { indices: number[]; skippedLongTexts: number } {
+export interface PairSample {
+  /** Pair indices, ascending. */
+  indices: number[];
+  skippedLongTexts: number;
+}
+
+export function samplePairs(pairs: readonly Pair[], budget = CHECK_BUDGET, maxText = CHECK_MAX_TEXT): PairSample {
   let total = 0;
   for (const p of pairs) total += Math.max(p.zh.length, p.en.length);
   const stride = Math.max(1, Math.ceil(total / budget));
@@ -155,10 +161,11 @@ function firstDifference(a: string, b: string): { offset: number; expected: stri
  */
 export async function checkTokenizer(
   tok: TokenizerAdapter, corpus: Corpus, specialTokensRequested: boolean, known?: { zh: ReadonlyMap<number, number[]>; en: ReadonlyMap<number, number[]> },
+  sample: PairSample = samplePairs(corpus.pairs),
 ): Promise<TokenizerSanity> {
   const id = tok.info.id;
   const facts = tok.vocabFacts;
-  const { indices, skippedLongTexts } = samplePairs(corpus.pairs);
+  const { indices, skippedLongTexts } = sample;
   const perEmptyText = (await tok.encode('')).length;
   const tokens = { zh: 0, en: 0 };
   const unk = { zh: 0, en: 0 };
@@ -385,8 +392,8 @@ export const sanityPass: TokenizerPass = {
   run: async (ctx) => {
     try {
       const sanity = ctx.wholeCorpus
-        ? await checkTokenizer(ctx.tokenizer, ctx.wholeCorpus, ctx.options.specialTokens ?? false)
-        : await checkTokenizer(ctx.tokenizer, ctx.corpus, ctx.options.specialTokens ?? false, ctx.knownIds);
+        ? await checkTokenizer(ctx.tokenizer, ctx.wholeCorpus, ctx.options.specialTokens ?? false, undefined, ctx.sample)
+        : await checkTokenizer(ctx.tokenizer, ctx.corpus, ctx.options.specialTokens ?? false, ctx.knownIds, ctx.sample);
       for (const x of sanity.warnings) ctx.warn(x.message);
       return { sanity };
     } catch (err) {

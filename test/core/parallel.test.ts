@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { runBenchmark } from '../../src/core/runner.js';
 import { loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
-import { chunkRanges, parallelWorthIt } from '../../src/core/parallel.js';
+import { chunkRanges, parallelWorthIt, storeParent } from '../../src/core/parallel.js';
 
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
 const stable = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'seconds' || k === 'createdAt' ? undefined : v));
@@ -131,7 +131,9 @@ describe('--jobs: worker processes, deterministic merge', () => {
       await expect(run).rejects.toThrow(DataError);
       await expect(run).rejects.toThrow(/Han/);
     } finally {
-      process.env.TMPDIR = saved;
+      // Assigning undefined would set the string "undefined".
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
     }
     expect(readdirSync(tmp)).toEqual([]);
   });
@@ -142,5 +144,15 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(parallelWorthIt(70_000, 11, 1)).toBe(true); // the default run: eleven tokenizers to load
     expect(parallelWorthIt(60_000_000, 1, 16)).toBe(true); // one tokenizer, chunked
     expect(parallelWorthIt(60_000_000, 1, 1)).toBe(false); // nothing to share
+  });
+
+  it('puts the text store on a RAM disk with room for it twice over, unless the user chose TMPDIR', () => {
+    const ramDisk = mkdtempSync(join(tmpdir(), 'tokbench-shm-'));
+    const free = statfsSync(ramDisk).bavail * statfsSync(ramDisk).bsize;
+    const linux = process.platform === 'linux';
+    expect(storeParent(1000, {}, ramDisk)).toBe(linux ? ramDisk : tmpdir());
+    expect(storeParent(free / 2 + 1, {}, ramDisk)).toBe(tmpdir());
+    expect(storeParent(1000, { TMPDIR: tmpdir() }, ramDisk)).toBe(tmpdir());
+    expect(storeParent(1000, {}, join(ramDisk, 'missing'))).toBe(tmpdir());
   });
 });

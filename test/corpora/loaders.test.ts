@@ -22,6 +22,19 @@ describe('corpus loaders', () => {
     expect(c.sha256).toBe(createHash('sha256').update(text).digest('hex'));
   });
 
+  it('JSONL: duplicate ids are found however far apart, and distinct ids never clash', () => {
+    // Ids that differ in one character, in case, in a non-BMP character, and ids that are numbers or absent.
+    const ids = Array.from({ length: 30000 }, (_, i) => (i % 3 === 0 ? `p${i}` : i % 3 === 1 ? `P${i}` : `𠀀${i}`));
+    const line = (id: string | number | undefined) => JSON.stringify({ ...(id === undefined ? {} : { id }), zh: '你好', en: 'Hi' });
+    const distinct = [...ids.map(line), line(''), line(7), line(undefined)].join('\n');
+    expect(loadJsonl(file('distinct.jsonl', distinct)).pairs).toHaveLength(30003);
+    const dup = [...ids.map(line), line(ids[10]!)].join('\n');
+    expect(() => loadJsonl(file('dup.jsonl', dup))).toThrow(`duplicate pair id "${ids[10]}" on lines 11 and 30001`);
+    // A numeric id and the same digits as a string are the same id; an absent id is its pair's ordinal.
+    expect(() => loadJsonl(file('dup2.jsonl', [line(7), line('7')].join('\n')))).toThrow('duplicate pair id "7" on lines 1 and 2');
+    expect(() => loadJsonl(file('dup3.jsonl', [line('2'), line(undefined)].join('\n')))).toThrow('duplicate pair id "2" on lines 1 and 2');
+  });
+
   it('JSONL: optional id and domain', () => {
     const c = loadJsonl(file('a.jsonl', '{"id":"x1","domain":"news","zh":"新闻。","en":"News."}\n{"zh":"你好","en":"Hi"}\n'));
     expect(c.pairs).toEqual([

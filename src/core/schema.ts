@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from 'ajv';
 import { DataError } from './errors.js';
 import { SCHEMA_VERSION, type BenchmarkResult } from './types.js';
 
@@ -19,6 +20,9 @@ let validators: { results: ValidateFunction; comparison: ValidateFunction } | un
 
 function loadValidators(): { results: ValidateFunction; comparison: ValidateFunction } {
   if (!validators) {
+    // Required on first use, not imported: ajv costs ~60 ms to load, which every `tokbench run` and every library
+    // import paid without ever validating anything.
+    const { Ajv } = createRequire(import.meta.url)('ajv') as { Ajv: typeof AjvClass };
     // allErrors: a user fixing a hand-edited baseline wants every problem at once.
     const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
     const read = (p: string) => JSON.parse(readFileSync(p, 'utf8')) as object;

@@ -2,7 +2,6 @@ import { decodeMany, encodeMany } from './types.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { downloadFileToCacheDir } from '@huggingface/hub';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { DataError, UsageError } from '../core/errors.js';
 import type { IdSink, TokenizerAdapter, TokenizerInfo, TokenizerSource } from './types.js';
@@ -124,6 +123,8 @@ export async function fetchHfFile(ref: HubRef, options: { optional?: boolean; en
   console.debug = () => {};
   let path: string;
   try {
+    // Imported on first download: the Hub client costs ~50–90 ms to load, which runs that download nothing need not pay.
+    const { downloadFileToCacheDir } = await import('@huggingface/hub');
     path = await downloadFileToCacheDir({
       repo: { type: 'model', name: ref.repo }, path: ref.file, revision: ref.revision, hubUrl: endpoint, cacheDir,
       fetch: timedFetch, ...(env.HF_TOKEN ? { accessToken: env.HF_TOKEN } : {}),

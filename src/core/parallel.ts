@@ -11,7 +11,7 @@
  * are merged by pair index and results assembled in tokenizer order by the same functions as the one-process path,
  * so the output is identical for any number of jobs (tested in test/core/parallel.test.ts).
  */
-import { accessSync, constants, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { serialize } from 'node:v8';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -231,12 +231,58 @@ export function readerPlan(base: RunBase, reader: CorpusReader, jobs: number): R
 export async function runParallel(
   source: ParallelSource, complete: (plan: RunPlan) => RunContext, pool: ProcessPool, report: Report, onPairs: (pairs: number) => void,
 ): Promise<void> {
-  // The texts go to the workers through files in a private temp folder, removed when the run ends however it ends.
-  const dir = mkdtempSync(join(storeParent(storeBytes(source)), 'tokbench-run-'));
+  // The texts go to the workers through files in a private temp folder, removed when the run ends however it ends
+  // (short of SIGKILL: see removeStaleStores). The folder's name carries this process's id.
+  const parent = storeParent(storeBytes(source));
+  removeStaleStores(parent);
+  const dir = mkdtempSync(join(parent, `${STORE_PREFIX}${process.pid}-`));
   try {
     await runInDir(source, complete, pool, report, onPairs, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const STORE_PREFIX = 'tokbench-run-';
+/** A store folder this old whose process is gone is a killed run's: removed by the next run. */
+const STALE_STORE_MS = 60 * 60 * 1000;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the text stores of runs that were killed outright (SIGKILL, OOM killer: no handler runs, and on /dev/shm
+ * the texts would hold RAM until reboot). A folder is stale when it is this user's, its process is gone and it is
+ * over an hour old (the age guards against a live run whose process id this one cannot see, in another PID namespace).
+ */
+export function removeStaleStores(parent: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    const m = /^tokbench-run-(\d+)-/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const path = join(parent, name);
+    try {
+      const st = statSync(path);
+      if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || now - st.mtimeMs < STALE_STORE_MS) continue;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Removed meanwhile by another run, or not ours to remove: nothing to do.
+    }
   }
 }
 

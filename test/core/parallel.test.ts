@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, statfsSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { runBenchmark } from '../../src/core/runner.js';
 import { loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
-import { chunkRanges, parallelWorthIt, storeParent } from '../../src/core/parallel.js';
+import { chunkRanges, parallelWorthIt, removeStaleStores, storeParent } from '../../src/core/parallel.js';
 
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
 const stable = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'seconds' || k === 'createdAt' ? undefined : v));
@@ -154,5 +155,25 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(storeParent(free / 2 + 1, {}, ramDisk)).toBe(tmpdir());
     expect(storeParent(1000, { TMPDIR: tmpdir() }, ramDisk)).toBe(tmpdir());
     expect(storeParent(1000, {}, join(ramDisk, 'missing'))).toBe(tmpdir());
+  });
+
+  it('removes the text stores of killed runs, and only those', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'tokbench-stale-'));
+    // A process id that is surely gone: a child that has exited.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const make = (name: string, hoursOld: number) => {
+      mkdirSync(join(parent, name));
+      writeFileSync(join(parent, name, 'zh-0.bin'), 'x');
+      const t = (Date.now() - hoursOld * 3600_000) / 1000;
+      utimesSync(join(parent, name), t, t);
+    };
+    make(`tokbench-run-${gone}-old`, 2); // killed run: removed
+    make(`tokbench-run-${gone}-new`, 0); // process gone but folder fresh (maybe another namespace's live run): kept
+    make(`tokbench-run-${process.pid}-old`, 2); // this process: kept
+    make(`tokbench-run-${process.ppid}-old`, 2); // a live process: kept
+    make('tokbench-jobs-old', 2); // not a store: kept
+    removeStaleStores(parent);
+    expect(readdirSync(parent).sort()).toEqual([`tokbench-run-${gone}-new`, `tokbench-run-${process.pid}-old`, `tokbench-run-${process.ppid}-old`, 'tokbench-jobs-old'].sort());
+    removeStaleStores(join(parent, 'missing')); // no folder: nothing to do, no error
   });
 });

@@ -163,17 +163,20 @@ export function workerPlan(plan: RunPlan, jobs: number): { start: number; end: n
 }
 
 /**
- * Workers pay for themselves when there is real encoding to share or many tokenizers to load. Measured on 2 cores:
- * 2 tokenizers on a 1 MB corpus took 1.2 s in one process and 1.6 s with workers (starting them costs what the
- * parallel loads save); on 10 MB, 4.4 s vs 3.8 s; the 11 default tokenizers on the bundled corpus, 5.7 s vs 4.7 s.
+ * Workers pay for themselves only when there is real encoding to share: they load their tokenizers twice over in
+ * all, and a worker re-encodes its sanity sample (one process reuses the counting pass's ids). Measured on 2 cores
+ * with the 11 default tokenizers and default metrics (one process vs --jobs 2): bundled corpus (70k UTF-16 units)
+ * 3.7 vs 4.4 s; 3,448 pairs (0.7M units) 6.8–7.4 vs 7.9–8.6 s; 10,000 pairs (2M) 13.5–14.5 vs 13.3–14.7 s;
+ * 34,343 pairs (6.9M) 36.4 vs 32.8 s. Two tokenizers on 100 MB (69M units, chunked): 27.6–29.2 vs 22.2–23.9 s.
+ * Hence the threshold on units × tokenizers, between the tie at 22M and the gain at 76M; a corpus big enough to be
+ * cut into chunks always shares its encoding.
  */
-const MIN_PARALLEL_WORK = 3_000_000;
-const MANY_TOKENIZERS = 4;
+const MIN_PARALLEL_WORK = 40_000_000;
 
 /** Whether a run of `specs` tokenizers over `units` UTF-16 units, cut into `chunks` per tokenizer, should use workers. */
 export function parallelWorthIt(units: number, specs: number, chunks: number): boolean {
   if (specs * chunks < 2) return false;
-  return chunks > 1 || specs >= MANY_TOKENIZERS || units * specs >= MIN_PARALLEL_WORK;
+  return chunks > 1 || units * specs >= MIN_PARALLEL_WORK;
 }
 
 /**

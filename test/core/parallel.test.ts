@@ -28,6 +28,19 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(stable(b)).toBe(stable(a));
   });
 
+  it('workers with one chunk per tokenizer give the one-process result, every metric included', async () => {
+    // The CLI keeps a run this small in one process (parallelWorthIt); chunkUnits forces workers, one task per tokenizer.
+    const bad = join(mkdtempSync(join(tmpdir(), 'tokbench-jobs-')), 'tokenizer.json');
+    writeFileSync(bad, '<!DOCTYPE html><html>404</html>');
+    const base = { tokenizers: ['gpt2', 'qwen3', bad, 'chatglm3', 'o200k_base'], bootstrap: 200, warn: () => {}, onFailure: () => {} } as const;
+    let events = 0;
+    const workers = await runBenchmark({ ...base, jobs: 2, chunkUnits: 10_000_000, onPairs: () => events++ });
+    // Workers report once per task, here one per tokenizer (one process reports per batch and side: twice as many).
+    expect(events).toBeLessThanOrEqual(5);
+    expect(workers.failures[0]!.error).toMatch(/HTML page/);
+    expect(stable(workers)).toBe(stable(await runBenchmark({ ...base, jobs: 1 })));
+  });
+
   it('runBenchmark with jobs > 1 keeps the order the tokenizers were given', async () => {
     // chunkUnits forces workers (3 tokenizers on the small bundled corpus would otherwise stay in one process).
     const r = await runBenchmark({ tokenizers: ['yi', 'gpt2', 'deepseek-v3'], jobs: 3, chunkUnits: 1_000_000, bootstrap: 0, wordMetrics: false, distributionMetrics: false });
@@ -141,8 +154,10 @@ describe('--jobs: worker processes, deterministic merge', () => {
 
   it('uses workers only where they pay for their start-up', () => {
     expect(parallelWorthIt(600_000, 2, 1)).toBe(false); // 2 tokenizers, ~1 MB: one process was faster
-    expect(parallelWorthIt(6_000_000, 2, 1)).toBe(true); // ~10 MB
-    expect(parallelWorthIt(70_000, 11, 1)).toBe(true); // the default run: eleven tokenizers to load
+    expect(parallelWorthIt(6_000_000, 2, 1)).toBe(false); // 2 tokenizers, ~10 MB: a tie
+    expect(parallelWorthIt(70_000, 11, 1)).toBe(false); // the default run: one process was faster (3.7 vs 4.4 s)
+    expect(parallelWorthIt(2_000_000, 11, 1)).toBe(false); // 11 tokenizers, 10,000 pairs: a tie
+    expect(parallelWorthIt(6_900_000, 11, 1)).toBe(true); // 11 tokenizers, 34,343 pairs: 36.4 vs 32.8 s
     expect(parallelWorthIt(60_000_000, 1, 16)).toBe(true); // one tokenizer, chunked
     expect(parallelWorthIt(60_000_000, 1, 1)).toBe(false); // nothing to share
   });

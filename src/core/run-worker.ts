@@ -53,7 +53,7 @@ function tokenizer(spec: string, loadWarnings: string[]): Loaded {
 
 /**
  * A pair whose texts are read from the text store when first asked for: the sanity checks read only their sample's
- * texts, so building every string of a 100 MB corpus in each worker (a second of CPU) is left to passes that need them.
+ * texts, so building every string of the corpus in each worker is left to the passes that read them all.
  */
 class StoredPair implements Pair {
   private zhText: string | undefined;

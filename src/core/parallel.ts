@@ -247,6 +247,8 @@ export async function runParallel(
 }
 
 const STORE_PREFIX = 'tokbench-run-';
+/** A store folder's name: the prefix, the id of the process that made it, mkdtemp's suffix. */
+const STORE_NAME = new RegExp(`^${STORE_PREFIX}(\\d+)-`);
 /** A store folder this old whose process is gone is a killed run's: removed by the next run. */
 const STALE_STORE_MS = 60 * 60 * 1000;
 
@@ -274,7 +276,7 @@ export function removeStaleStores(parent: string, now = Date.now()): void {
   }
   const uid = process.getuid?.();
   for (const name of names) {
-    const m = /^tokbench-run-(\d+)-/.exec(name);
+    const m = STORE_NAME.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || processAlive(pid)) continue;

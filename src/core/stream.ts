@@ -27,7 +27,7 @@ import { DataError, TokbenchError, UsageError } from './errors.js';
 import { readFailure } from './limits.js';
 import { sha256 } from './hash.js';
 import type { CharUnit } from './text-units.js';
-import { emptyScan, scanText, unitCount } from './text-scan.js';
+import { emptyScan, scanText, toNumbers, unitCount } from './text-scan.js';
 import { resolveSegmentation } from './segmentation.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
 import { CHECK_BUDGET, CHECK_MAX_TEXT, checkCorpus, sanityPass } from './sanity.js';
@@ -279,7 +279,7 @@ export class GrowableUint32 {
     this.buf[this.length++] = x;
   }
   toArray(): number[] {
-    return Array.from(this.buf.subarray(0, this.length));
+    return toNumbers(this.buf.subarray(0, this.length));
   }
 }
 

@@ -160,7 +160,7 @@ export function sumInt32(xs: Int32Array): number {
 }
 
 /** A plain array of the values (Array.from walks an iterator: several times slower on a million values). */
-export function toNumbers(xs: Int32Array): number[] {
+export function toNumbers(xs: Int32Array | Uint32Array): number[] {
   const out: number[] = [];
   for (let i = 0; i < xs.length; i++) out.push(xs[i]!);
   return out;

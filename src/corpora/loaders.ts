@@ -147,12 +147,17 @@ export function parseFlatStringObject(line: string): FlatPairFields | undefined 
 
 /** One non-blank JSONL line → a checked Pair; `ordinal` (1-based among pairs) is the id when the line has none. Shared with stream.ts. */
 export function parseJsonlLine(line: string, where: string, ordinal: number): Pair {
-  const flat = parseFlatStringObject(line);
-  if (flat && flat.zh !== undefined && flat.en !== undefined) {
-    const pair: Pair = { id: flat.id ?? String(ordinal), domain: flat.domain || 'general', zh: flat.zh, en: flat.en };
-    checkPair(pair, where, !line.includes('\\u'));
-    return pair;
+  const f = parseFlatStringObject(line) ?? jsonFields(line, where);
+  if (f.zh === undefined || f.en === undefined) {
+    throw new DataError(`${where}: missing string fields "zh" and "en"`, 'each line must be {"zh": "…", "en": "…"} (optional "id", "domain")');
   }
+  const pair: Pair = { id: f.id ?? String(ordinal), domain: f.domain || 'general', zh: f.zh, en: f.en };
+  checkPair(pair, where, !line.includes('\\u'));
+  return pair;
+}
+
+/** The fields of a line the fast path refused, read by JSON.parse (whose message reports a syntax error). */
+function jsonFields(line: string, where: string): FlatPairFields {
   let obj: unknown;
   try {
     obj = JSON.parse(line);
@@ -161,17 +166,8 @@ export function parseJsonlLine(line: string, where: string, ordinal: number): Pa
   }
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new DataError(`${where}: expected a JSON object`, 'each line must be {"zh": "…", "en": "…"}');
   const o = obj as Record<string, unknown>;
-  if (typeof o.zh !== 'string' || typeof o.en !== 'string') {
-    throw new DataError(`${where}: missing string fields "zh" and "en"`, 'each line must be {"zh": "…", "en": "…"} (optional "id", "domain")');
-  }
-  const pair: Pair = {
-    id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : String(ordinal),
-    domain: typeof o.domain === 'string' && o.domain ? o.domain : 'general',
-    zh: o.zh,
-    en: o.en,
-  };
-  checkPair(pair, where, !line.includes('\\u'));
-  return pair;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { id: typeof o.id === 'number' ? String(o.id) : text(o.id), domain: text(o.domain), zh: text(o.zh), en: text(o.en) };
 }
 
 /** One non-blank TSV line (1-based `lineNo`, which is its id) → a checked Pair. Shared with stream.ts. */

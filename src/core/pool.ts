@@ -49,10 +49,10 @@ export class ProcessPool {
   private readonly workers: { proc: ChildProcess; stderrTail: string }[] = [];
   private closed = false;
 
-  constructor(workerUrl: URL, size: number, hello: (k: number) => unknown) {
+  constructor(workerUrl: URL, size: number, hello: (k: number) => unknown, env: NodeJS.ProcessEnv = process.env) {
     for (let k = 0; k < Math.max(1, size); k++) {
       // No inherited exec flags (a test runner's loaders, --cpu-prof); stdout unused, stderr kept for crash reports.
-      const proc = fork(fileURLToPath(workerUrl), [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      const proc = fork(fileURLToPath(workerUrl), [], { env, execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       const w = { proc, stderrTail: '' };
       proc.stderr?.setEncoding('utf8').on('data', (d: string) => { w.stderrTail = (w.stderrTail + d).slice(-2000); });
       // An 'error' before run() attaches its handlers (e.g. fork failing) must not crash the process; run() reports exits.

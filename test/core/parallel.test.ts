@@ -2,12 +2,14 @@ import { mkdirSync, mkdtempSync, readdirSync, statfsSync, utimesSync, writeFileS
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../src/core/runner.js';
 import { loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
-import { chunkRanges, parallelWorthIt, removeStaleStores, storeParent } from '../../src/core/parallel.js';
+import { chunkRanges, parallelWorthIt, removeStaleStores, storeParent, workerEnv } from '../../src/core/parallel.js';
+import { ProcessPool } from '../../src/core/pool.js';
 
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
 const stable = (x: unknown) => JSON.stringify(x, (k, v: unknown) => (k === 'seconds' || k === 'createdAt' ? undefined : v));
@@ -170,6 +172,23 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(storeParent(free / 2 + 1, {}, ramDisk)).toBe(tmpdir());
     expect(storeParent(1000, { TMPDIR: tmpdir() }, ramDisk)).toBe(tmpdir());
     expect(storeParent(1000, {}, join(ramDisk, 'missing'))).toBe(tmpdir());
+  });
+
+  it("turns the HF engine's own threads off in workers, unless the user set TOKENIZERS_PARALLELISM", async () => {
+    expect(workerEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', TOKENIZERS_PARALLELISM: 'false' });
+    expect(workerEnv({ TOKENIZERS_PARALLELISM: 'true' })).toEqual({ TOKENIZERS_PARALLELISM: 'true' });
+    // And the environment reaches the worker processes: a worker that answers with what it sees.
+    const dir = mkdtempSync(join(tmpdir(), 'tokbench-env-'));
+    const worker = join(dir, 'echo-env.mjs');
+    writeFileSync(worker, "process.on('message', (m) => { if ('id' in m) process.send({ id: m.id, output: process.env.TOKENIZERS_PARALLELISM ?? null }); });\n");
+    const pool = new ProcessPool(pathToFileURL(worker), 2, () => ({}), workerEnv({ PATH: process.env.PATH }));
+    const seen: unknown[] = [];
+    try {
+      await pool.run<null, unknown>([{ input: () => null }, { input: () => null }], { onOutput: (_i, out) => seen.push(out) });
+    } finally {
+      pool.close();
+    }
+    expect(seen).toEqual(['false', 'false']);
   });
 
   it('removes the text stores of killed runs, and only those', () => {

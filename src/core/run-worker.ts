@@ -61,6 +61,12 @@ class StoredPair implements Pair {
 
   constructor(readonly id: string, readonly domain: string, private readonly segment: StoreSegment, private readonly at: number) {}
 
+  /** Texts already at hand (the sanity sample's, sent with the meta): the segment is not read for them. */
+  know(zh: string, en: string): void {
+    this.zhText = zh;
+    this.enText = en;
+  }
+
   get zh(): string {
     return (this.zhText ??= this.segment.readers().zh.text(this.at));
   }
@@ -85,13 +91,14 @@ let corpora: { corpus: Corpus; whole: Corpus; sample: PairSample } | undefined;
 /** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
 function corpusObjects(): { corpus: Corpus; whole: Corpus; sample: PairSample } {
   if (corpora) return corpora;
-  const { ids, domains, spans, corpusMeta, sample } = deserialize(readFileSync(init.meta)) as PairMeta;
-  const pairs: Pair[] = new Array<Pair>(ids.length);
+  const { ids, domains, spans, corpusMeta, sample, sampleTexts } = deserialize(readFileSync(init.meta)) as PairMeta;
+  const pairs: StoredPair[] = new Array<StoredPair>(ids.length);
   init.segments.forEach((files, c) => {
     const { start, end } = spans[c]!;
     const segment = new StoreSegment(files);
     for (let i = start; i < end; i++) pairs[i] = new StoredPair(ids[i]!, domains[i]!, segment, i - start);
   });
+  sample.indices.forEach((i, k) => pairs[i]!.know(sampleTexts.zh[k]!, sampleTexts.en[k]!));
   const whole: Corpus = { ...corpusMeta, pairs };
   const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;
   corpora = { corpus, whole, sample };

@@ -22,7 +22,7 @@ import { IdHistogram } from './id-histogram.js';
 import { ProcessPool, type PoolTask } from './pool.js';
 import { planWithCorpus, resultFromCounts, wantsIdHistograms, type RunBase, type RunContext, type RunOptions, type RunPlan, type TokenizerCounts, type TokenizerOutcome } from './runner.js';
 import type { CorpusReader } from '../corpora/loaders.js';
-import { writeTextStore, type TextStore } from './text-store.js';
+import { internStrings, packStrings, writeTextStore, type InternedStrings, type PackedStrings, type TextStore } from './text-store.js';
 import type { TokenizerFailure } from './types.js';
 import { mergePassOutputs, type PassOutput } from './passes.js';
 import { samplePairs, type PairSample } from './sanity.js';
@@ -407,7 +407,7 @@ async function writeStore(
     // per tokenizer on 100 MB, 0.4 s of it the system's).
     const sample = samplePairs(pairs);
     const sampleTexts = { zh: sample.indices.map((i) => pairs[i]!.zh), en: sample.indices.map((i) => pairs[i]!.en) };
-    const meta: PairMeta = { ids: pairs.map((p) => p.id), domains: pairs.map((p) => p.domain), spans: feed.spans(), corpusMeta, sample, sampleTexts };
+    const meta: PairMeta = { ids: packStrings(pairs.map((p) => p.id)), domains: internStrings(pairs.map((p) => p.domain)), spans: feed.spans(), corpusMeta, sample, sampleTexts };
     writeFileSync(metaPath, serialize(meta), { flag: 'wx', mode: 0o600 });
     afterTexts(plan);
     gates[i]!.open();
@@ -418,8 +418,8 @@ async function writeStore(
 
 /** The whole corpus but its texts, for the passes that rebuild it in a worker; written once every segment is. */
 export interface PairMeta {
-  ids: string[];
-  domains: string[];
+  ids: PackedStrings;
+  domains: InternedStrings;
   /** Pairs [start, end) of the whole corpus in each store segment. */
   spans: Range[];
   /** The loaded corpus without its pairs. */

@@ -10,7 +10,7 @@ import { runPassList, selectPasses, type TokenizerPass } from './passes.js';
 import type { PairSample } from './sanity.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
-import { TextStoreReader } from './text-store.js';
+import { packedAt, TextStoreReader, type PackedStrings } from './text-store.js';
 
 /*
  * Worker process of `--jobs N` (see parallel.ts): counts chunks of pairs and runs the per-tokenizer passes with the
@@ -58,8 +58,13 @@ function tokenizer(spec: string, loadWarnings: string[]): Loaded {
 class StoredPair implements Pair {
   private zhText: string | undefined;
   private enText: string | undefined;
+  private idText: string | undefined;
 
-  constructor(readonly id: string, readonly domain: string, private readonly segment: StoreSegment, private readonly at: number) {}
+  constructor(private readonly ids: PackedStrings, private readonly index: number, readonly domain: string, private readonly segment: StoreSegment, private readonly at: number) {}
+
+  get id(): string {
+    return (this.idText ??= packedAt(this.ids, this.index));
+  }
 
   /** Texts already at hand (the sanity sample's, sent with the meta): the segment is not read for them. */
   know(zh: string, en: string): void {
@@ -92,11 +97,11 @@ let corpora: { corpus: Corpus; whole: Corpus; sample: PairSample } | undefined;
 function corpusObjects(): { corpus: Corpus; whole: Corpus; sample: PairSample } {
   if (corpora) return corpora;
   const { ids, domains, spans, corpusMeta, sample, sampleTexts } = deserialize(readFileSync(init.meta)) as PairMeta;
-  const pairs: StoredPair[] = new Array<StoredPair>(ids.length);
+  const pairs: StoredPair[] = new Array<StoredPair>(ids.ends.length);
   init.segments.forEach((files, c) => {
     const { start, end } = spans[c]!;
     const segment = new StoreSegment(files);
-    for (let i = start; i < end; i++) pairs[i] = new StoredPair(ids[i]!, domains[i]!, segment, i - start);
+    for (let i = start; i < end; i++) pairs[i] = new StoredPair(ids, i, domains.names[domains.of[i]!]!, segment, i - start);
   });
   sample.indices.forEach((i, k) => pairs[i]!.know(sampleTexts.zh[k]!, sampleTexts.en[k]!));
   const whole: Corpus = { ...corpusMeta, pairs };

@@ -62,6 +62,17 @@ export class ProcessPool {
     }
   }
 
+  private prefetchNow: (() => void) | undefined;
+
+  /**
+   * Send each worker of the current run one more ready task, to start as soon as its current one ends: for a caller
+   * about to keep this process busy (a worker finishing meanwhile would otherwise wait for it to answer). Tasks go
+   * out in the usual order; a worker runs what it was sent one at a time.
+   */
+  prefetch(): void {
+    this.prefetchNow?.();
+  }
+
   get size(): number {
     return this.workers.length;
   }
@@ -99,7 +110,8 @@ export class ProcessPool {
           this.close();
           reject(err);
         };
-        const idle: ChildProcess[] = [];
+        // Tasks sent to each worker and not answered yet: one, or two after a prefetch (see prefetch()).
+        const inflight = new Map<ChildProcess, number>();
         const unblock = (d: number, by: number) => {
           const w = waiting[d]!;
           w.delete(by);
@@ -109,19 +121,24 @@ export class ProcessPool {
           finished++;
           for (const d of dependents[i]!) unblock(d, i);
         };
-        const dispatch = () => {
+        const dispatch = (depth = 1) => {
           if (failed) return;
           if (o.signal?.aborted) { fail(o.signal.reason); return; }
-          while (idle.length && ready.length) {
-            const i = ready.shift()!;
-            if (o.skip?.(i)) { complete(i); continue; }
-            const proc = idle.pop()!;
-            let input: TIn;
-            try { input = tasks[i]!.input(); } catch (err) { fail(err); return; }
-            proc.send({ id: i, input } satisfies PoolMessage<TIn>);
+          for (let level = 0; level < depth; level++) {
+            for (const [proc, busy] of inflight) {
+              if (busy !== level) continue;
+              let i: number | undefined;
+              while ((i = ready.shift()) !== undefined && o.skip?.(i)) complete(i);
+              if (i === undefined) break;
+              let input: TIn;
+              try { input = tasks[i]!.input(); } catch (err) { fail(err); return; }
+              inflight.set(proc, busy + 1);
+              proc.send({ id: i, input } satisfies PoolMessage<TIn>);
+            }
           }
           if (finished === n) resolve();
         };
+        this.prefetchNow = () => dispatch(2);
         // Dispatch after the microtasks already queued: gates opened together all unblock first, so the lowest index wins.
         tasks.forEach((t, i) => t.ready?.then(() => { if (!failed) { unblock(i, GATE); queueMicrotask(dispatch); } }, fail));
         for (const w of this.workers) {
@@ -131,7 +148,7 @@ export class ProcessPool {
             if (msg.error !== undefined) { fail(new Error(msg.error)); return; }
             try { o.onOutput(msg.id, msg.output as TOut); } catch (err) { fail(err); return; }
             complete(msg.id);
-            idle.push(proc);
+            inflight.set(proc, inflight.get(proc)! - 1);
             dispatch();
           };
           const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
@@ -142,11 +159,12 @@ export class ProcessPool {
           proc.on('exit', onExit);
           listeners.push(() => { proc.off('message', onMessage); proc.off('error', fail); proc.off('exit', onExit); });
           proc.send({ init: o.workerData } satisfies PoolMessage<TIn>);
-          idle.push(proc);
+          inflight.set(proc, 0);
         }
         dispatch();
       });
     } finally {
+      this.prefetchNow = undefined;
       o.signal?.removeEventListener('abort', abort);
       for (const off of listeners) off();
     }

@@ -164,7 +164,9 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
   }
 }
 
-// Tasks arrive one at a time (the pool sends the next only after a reply), so they never overlap here.
+// Tasks run one at a time, in the order they arrive: the pool may send the next before this one is answered (see
+// ProcessPool.prefetch), and overlapping tasks would share the loaded tokenizers.
+let queue: Promise<void> = Promise.resolve();
 process.on('message', (msg: PoolMessage<WorkerTask>) => {
   if ('hello' in msg) {
     hello = msg.hello as WorkerHello;
@@ -178,10 +180,10 @@ process.on('message', (msg: PoolMessage<WorkerTask>) => {
     init = msg.init as WorkerInit;
     return;
   }
-  run(msg.input).then(
-    (output) => process.send!({ id: msg.id, output } satisfies PoolReply<WorkerOutput>),
-    (err: unknown) => process.send!({ id: msg.id, error: (err as Error)?.message ?? String(err) } satisfies PoolReply<WorkerOutput>),
-  );
+  queue = queue.then(() => run(msg.input).then(
+    (output) => { process.send!({ id: msg.id, output } satisfies PoolReply<WorkerOutput>); },
+    (err: unknown) => { process.send!({ id: msg.id, error: (err as Error)?.message ?? String(err) } satisfies PoolReply<WorkerOutput>); },
+  ));
 });
 // The main process went away (killed, crashed): nothing left to work for.
 process.on('disconnect', () => process.exit(0));

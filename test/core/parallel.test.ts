@@ -191,6 +191,25 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(seen).toEqual(['false', 'false']);
   });
 
+  it('prefetch sends a busy worker its next task early; outputs still arrive by task, each once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokbench-prefetch-'));
+    const worker = join(dir, 'slow-echo.mjs');
+    // Answers each task after 150 ms with how many tasks it had received by then.
+    writeFileSync(worker, "let received = 0; process.on('message', (m) => { if (!('id' in m)) return; received++; setTimeout(() => process.send({ id: m.id, output: { input: m.input, received } }), 150 * (m.id + 1)); });\n");
+    const pool = new ProcessPool(pathToFileURL(worker), 1, () => ({}));
+    const seen: { index: number; input: number; received: number }[] = [];
+    try {
+      const run = pool.run<number, { input: number; received: number }>([0, 1, 2].map((k) => ({ input: () => k })), { onOutput: (index, out) => seen.push({ index, ...out }) });
+      pool.prefetch();
+      await run;
+    } finally {
+      pool.close();
+    }
+    // Task 1 went out with task 0 (prefetched): the worker had both when it answered task 0. After that one task at a
+    // time again: task 2 only once task 1 was answered.
+    expect(seen).toEqual([{ index: 0, input: 0, received: 2 }, { index: 1, input: 1, received: 2 }, { index: 2, input: 2, received: 3 }]);
+  });
+
   it('removes the text stores of killed runs, and only those', () => {
     const parent = mkdtempSync(join(tmpdir(), 'tokbench-stale-'));
     // A process id that is surely gone: a child that has exited.

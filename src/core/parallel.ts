@@ -24,7 +24,7 @@ import { planWithCorpus, resultFromCounts, wantsIdHistograms, type RunBase, type
 import type { CorpusReader } from '../corpora/loaders.js';
 import { internStrings, packStrings, writeTextStore, type InternedStrings, type PackedStrings, type TextStore } from './text-store.js';
 import type { TokenizerFailure } from './types.js';
-import { mergePassOutputs, type PassOutput } from './passes.js';
+import { mergePassOutputs, passesOf, selectPasses, type PassOutput } from './passes.js';
 import { samplePairs, type PairSample } from './sanity.js';
 
 /** Chunks smaller than this many UTF-16 units (both sides) are not worth a second tokenizer load (~0.3–1.6 s). */
@@ -490,6 +490,7 @@ async function runInDir(
   // Task graph per tokenizer: [chunk 0, checks, chunks 1…, finish]. Lower indices go first among ready tasks, so the
   // checks (passes that need no counts, e.g. sanity) run beside the counting rather than in the tail, and a finished
   // tokenizer's passes run before the next tokenizer's chunks.
+  const finishPasses = selectPasses(options, passesOf('finish')).length > 0;
   const tasks: PoolTask<WorkerTask>[] = [];
   const owner: { spec: number; chunk: number | 'checks' | 'finish' }[] = [];
   specs.forEach((spec, k) => {
@@ -512,6 +513,9 @@ async function runInDir(
       after: countIds,
       input: () => {
         const st = state[k]!;
+        // Without passes to run, finish only reports the tokenizer's info: the counts (two arrays as long as the
+        // corpus, 0.1 s to send and read on 100 MB, at the very end of the run) stay here.
+        if (!finishPasses) return { kind: 'finish', spec: spec.raw, pairCounts: { zh: [], en: [] }, release: [...released] };
         return {
           kind: 'finish', spec: spec.raw, pairCounts: { zh: st.counts.zh, en: st.counts.en }, release: [...released],
           ...(st.histograms ? { histograms: { zh: st.histograms.zh.counts, en: st.histograms.en.counts } } : {}),

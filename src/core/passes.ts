@@ -93,6 +93,11 @@ export function selectPasses(options: RunOptions, select: (pass: TokenizerPass) 
   return TOKENIZER_PASSES.filter((pass) => (!pass.enabled || pass.enabled(options)) && select(pass));
 }
 
+/** What a parallel run's two pass tasks select: the passes that read no counts (beside the counting), the others (after). */
+export function passesOf(kind: 'checks' | 'finish'): (pass: TokenizerPass) => boolean {
+  return (p) => (p.usesCounts === false) === (kind === 'checks');
+}
+
 /** Run the enabled passes that `select` picks, in registry order, each with its own warnings. */
 export async function runPassList(ctx: PassContext, select: (pass: TokenizerPass) => boolean): Promise<PassOutput[]> {
   const out: PassOutput[] = [];

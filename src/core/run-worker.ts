@@ -6,7 +6,7 @@ import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
 import type { PairMeta, SegmentFiles, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
-import { runPassList, selectPasses, type TokenizerPass } from './passes.js';
+import { passesOf, runPassList, selectPasses } from './passes.js';
 import type { PairSample } from './sanity.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
@@ -126,7 +126,7 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
     const tok = entry.tok;
     if (task.kind === 'checks' || task.kind === 'finish') {
       // The checks run the passes that read no counts (while other chunks are counted); finish runs the others.
-      const select = (p: TokenizerPass) => (p.usesCounts === false) === (task.kind === 'checks');
+      const select = passesOf(task.kind);
       if (!selectPasses(hello.options, select).length) {
         if (task.kind === 'finish') release([task.spec]);
         return { kind: 'passes', info: tok.info, outputs: [], seconds: (performance.now() - t0) / 1000 };

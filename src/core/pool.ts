@@ -25,6 +25,12 @@ export interface PoolTask<TIn> {
   after?: readonly number[];
   /** Settles when what the task needs outside the graph exists (e.g. its texts are written); a rejection fails the run. */
   ready?: Promise<unknown>;
+  /**
+   * What the task needs loaded in its worker (a tokenizer): a ready task whose key a worker holds (one of the last
+   * keys it was sent, or was told to load at start) goes to that worker before lower-indexed tasks it would have to
+   * load for.
+   */
+  key?: string;
 }
 
 export interface RunGraphOptions<TOut> {
@@ -49,8 +55,13 @@ export class ProcessPool {
   private readonly workers: { proc: ChildProcess; stderrTail: string }[] = [];
   private closed = false;
 
-  constructor(workerUrl: URL, size: number, hello: (k: number) => unknown, env: NodeJS.ProcessEnv = process.env) {
+  /** Per worker, the keys it holds, most recent last (at most `holds`, as the worker keeps at most that many loaded). */
+  private readonly held: string[][] = [];
+
+  /** `keys(k)`: what worker k loads on start (see PoolTask.key); `holds`: how many keys a worker keeps. */
+  constructor(workerUrl: URL, size: number, hello: (k: number) => unknown, env: NodeJS.ProcessEnv = process.env, keys: (k: number) => readonly string[] = () => [], private readonly holds = 2) {
     for (let k = 0; k < Math.max(1, size); k++) {
+      this.held.push(keys(k).slice(-holds));
       // No inherited exec flags (a test runner's loaders, --cpu-prof); stdout unused, stderr kept for crash reports.
       const proc = fork(fileURLToPath(workerUrl), [], { env, execArgv: [], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       const w = { proc, stderrTail: '' };
@@ -111,7 +122,7 @@ export class ProcessPool {
           reject(err);
         };
         // Tasks sent to each worker and not answered yet: one, or two after a prefetch (see prefetch()).
-        const inflight = new Map<ChildProcess, number>();
+        const inflight = this.workers.map(() => 0);
         const unblock = (d: number, by: number) => {
           const w = waiting[d]!;
           w.delete(by);
@@ -121,19 +132,35 @@ export class ProcessPool {
           finished++;
           for (const d of dependents[i]!) unblock(d, i);
         };
+        /** The next task for worker w: the lowest-indexed ready one it holds the key of, else the lowest-indexed. */
+        const take = (w: number): number | undefined => {
+          const keys = this.held[w]!;
+          for (;;) {
+            if (!ready.length) return undefined;
+            const at = Math.max(0, ready.findIndex((i) => tasks[i]!.key !== undefined && keys.includes(tasks[i]!.key!)));
+            const i = ready.splice(at, 1)[0]!;
+            if (o.skip?.(i)) { complete(i); continue; }
+            const key = tasks[i]!.key;
+            if (key !== undefined) {
+              if (keys.includes(key)) keys.splice(keys.indexOf(key), 1);
+              keys.push(key);
+              if (keys.length > this.holds) keys.shift();
+            }
+            return i;
+          }
+        };
         const dispatch = (depth = 1) => {
           if (failed) return;
           if (o.signal?.aborted) { fail(o.signal.reason); return; }
           for (let level = 0; level < depth; level++) {
-            for (const [proc, busy] of inflight) {
-              if (busy !== level) continue;
-              let i: number | undefined;
-              while ((i = ready.shift()) !== undefined && o.skip?.(i)) complete(i);
+            for (let w = 0; w < this.workers.length; w++) {
+              if (inflight[w] !== level) continue;
+              const i = take(w);
               if (i === undefined) break;
               let input: TIn;
               try { input = tasks[i]!.input(); } catch (err) { fail(err); return; }
-              inflight.set(proc, busy + 1);
-              proc.send({ id: i, input } satisfies PoolMessage<TIn>);
+              inflight[w]!++;
+              this.workers[w]!.proc.send({ id: i, input } satisfies PoolMessage<TIn>);
             }
           }
           if (finished === n) resolve();
@@ -141,14 +168,14 @@ export class ProcessPool {
         this.prefetchNow = () => dispatch(2);
         // Dispatch after the microtasks already queued: gates opened together all unblock first, so the lowest index wins.
         tasks.forEach((t, i) => t.ready?.then(() => { if (!failed) { unblock(i, GATE); queueMicrotask(dispatch); } }, fail));
-        for (const w of this.workers) {
+        for (const [k, w] of this.workers.entries()) {
           const { proc } = w;
           if (proc.exitCode !== null || proc.signalCode !== null) { fail(new Error(`a worker process exited (${proc.signalCode ?? `code ${proc.exitCode}`}) before the run started${tail(w.stderrTail)}`)); return; }
           const onMessage = (msg: PoolReply<TOut>) => {
             if (msg.error !== undefined) { fail(new Error(msg.error)); return; }
             try { o.onOutput(msg.id, msg.output as TOut); } catch (err) { fail(err); return; }
             complete(msg.id);
-            inflight.set(proc, inflight.get(proc)! - 1);
+            inflight[k]!--;
             dispatch();
           };
           const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
@@ -159,7 +186,6 @@ export class ProcessPool {
           proc.on('exit', onExit);
           listeners.push(() => { proc.off('message', onMessage); proc.off('error', fail); proc.off('exit', onExit); });
           proc.send({ init: o.workerData } satisfies PoolMessage<TIn>);
-          inflight.set(proc, 0);
         }
         dispatch();
       });

@@ -5,7 +5,7 @@ import { parseTokenizerSpec } from '../tokenizers/registry.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
 import { UsageError } from './errors.js';
 import { IdHistogram } from './id-histogram.js';
-import type { PairMeta, SegmentFiles, WorkerHello, WorkerInit, WorkerOutput, WorkerTask } from './parallel.js';
+import { WORKER_TOKENIZERS, type PairMeta, type SegmentFiles, type WorkerHello, type WorkerInit, type WorkerOutput, type WorkerTask } from './parallel.js';
 import { passesOf, runPassList, selectPasses } from './passes.js';
 import type { PairSample } from './sanity.js';
 import type { PoolMessage, PoolReply } from './pool.js';
@@ -18,7 +18,7 @@ import { packedAt, TextStoreReader, type PackedStrings } from './text-store.js';
  * usually follows), at most MAX_LOADED at a time.
  */
 
-const MAX_LOADED = 2;
+const MAX_LOADED = WORKER_TOKENIZERS;
 let hello: WorkerHello;
 let init: WorkerInit;
 

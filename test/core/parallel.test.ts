@@ -210,6 +210,23 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(seen).toEqual([{ index: 0, input: 0, received: 2 }, { index: 1, input: 1, received: 2 }, { index: 2, input: 2, received: 3 }]);
   });
 
+  it('hands a worker the tasks of the tokenizers it holds first, and any ready task when it holds none left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokbench-affinity-'));
+    const worker = join(dir, 'which-worker.mjs');
+    // Each worker answers with its own number (sent in hello): worker 0 after 30 ms, worker 1 after 300 ms.
+    writeFileSync(worker, "let me; process.on('message', (m) => { if ('hello' in m) me = m.hello; else if ('id' in m) setTimeout(() => process.send({ id: m.id, output: me }), me === 0 ? 30 : 300); });\n");
+    // Worker 0 starts holding tokenizer a, worker 1 tokenizer b; c is nobody's.
+    const pool = new ProcessPool(pathToFileURL(worker), 2, (k) => k, process.env, (k) => [['a', 'b'][k]!], 2);
+    const ranOn: number[] = [];
+    try {
+      await pool.run<null, number>(['a', 'a', 'b', 'c'].map((key) => ({ key, input: () => null })), { onOutput: (i, w) => { ranOn[i] = w; } });
+    } finally {
+      pool.close();
+    }
+    // Index order alone would give worker 1 the second a task; it takes b's. Worker 0, done with a, takes c.
+    expect(ranOn).toEqual([0, 0, 1, 0]);
+  });
+
   it('removes the text stores of killed runs, and only those', () => {
     const parent = mkdtempSync(join(tmpdir(), 'tokbench-stale-'));
     // A process id that is surely gone: a child that has exited.

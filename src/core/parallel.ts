@@ -384,14 +384,14 @@ function segmentFeed(source: ParallelSource): SegmentFeed {
 }
 
 /**
- * Write the segments in order, each gate opening when its files exist; then the pairs' ids and domains; then
- * `afterTexts` (the corpus scan and checks); the last gate (what the passes need: every text, the ids, a checked
- * corpus) opens after it. The first `jobs` segments are written before yielding, so every worker's first task is a
+ * Write the segments in order, each gate opening when its files exist; then run `afterTexts` (the corpus scan and
+ * checks) and write the pairs' ids, domains and sanity sample; the last gate (what the passes need: every text, the
+ * ids, a checked corpus) opens after it. The first `jobs` segments are written before yielding, so every worker's first task is a
  * chunk of the first tokenizer; after that the event loop runs between segments, so chunks are dispatched (and
  * finished ones collected) while the rest is parsed and written.
  */
 async function writeStore(
-  feed: SegmentFeed, files: readonly SegmentFiles[], metaPath: string, gates: readonly Gate[], jobs: number, afterTexts: (plan: RunPlan) => void, stopped: () => boolean,
+  feed: SegmentFeed, files: readonly SegmentFiles[], metaPath: string, gates: readonly Gate[], jobs: number, afterTexts: (plan: RunPlan) => RunContext, stopped: () => boolean,
   prefetch: () => void,
 ): Promise<void> {
   let i = 0;
@@ -410,15 +410,15 @@ async function writeStore(
     // finishes meanwhile does not wait for this process to answer.
     prefetch();
     const plan = feed.plan();
+    const ctx = afterTexts(plan);
     const { pairs, ...corpusMeta } = plan.corpus;
-    // The sanity sample is drawn here, where the texts are in memory, and its texts travel with the meta: a worker's
-    // checks then read no segment file (they touched every one, the sample being spread over the corpus: 0.8–1.2 s
-    // per tokenizer on 100 MB, 0.4 s of it the system's).
-    const sample = samplePairs(pairs);
+    // The sanity sample (the run's, or under --shard the whole corpus's) travels with the meta with its texts: a
+    // worker's checks then read no segment file (they touched every one, the sample being spread over the corpus:
+    // 0.8–1.2 s per tokenizer on 100 MB, 0.4 s of it the system's).
+    const sample = ctx.sample ?? samplePairs(pairs);
     const sampleTexts = { zh: sample.indices.map((i) => pairs[i]!.zh), en: sample.indices.map((i) => pairs[i]!.en) };
     const meta: PairMeta = { ids: packStrings(pairs.map((p) => p.id)), domains: internStrings(pairs.map((p) => p.domain)), spans: feed.spans(), corpusMeta, sample, sampleTexts };
     writeFileSync(metaPath, serialize(meta), { flag: 'wx', mode: 0o600 });
-    afterTexts(plan);
     gates[i]!.open();
   } catch (err) {
     for (; i < gates.length; i++) gates[i]!.fail(err);
@@ -480,8 +480,10 @@ async function runInDir(
   const early: [number, TokenizerOutcome][] = [];
   const report: Report = (k, o) => (ctx ? reportOutcome(k, o) : early.push([k, o]));
   const afterTexts = (plan: RunPlan) => {
-    ctx = complete(plan);
+    const done = complete(plan);
+    ctx = done;
     for (const [k, o] of early.splice(0)) reportOutcome(k, o);
+    return done;
   };
   const wantIds = wantsIdHistograms(options);
   // Joined protocols have no per-pair counts (see resultFromCounts). A file still being parsed has at most one pair

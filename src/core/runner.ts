@@ -9,7 +9,7 @@ import { defaultPresetIds } from '../tokenizers/presets.js';
 import type { IdSink, TokenizerAdapter } from '../tokenizers/types.js';
 import { TokbenchError, UsageError } from './errors.js';
 import { makeSignature } from './signature.js';
-import { checkCorpus, samplePairs } from './sanity.js';
+import { checkCorpus, samplePairs, type PairSample } from './sanity.js';
 import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
 import { type CharUnit, CHAR_UNITS } from './text-units.js';
@@ -274,6 +274,11 @@ export interface RunContext extends RunBase {
   onPairs?: (pairs: number) => void;
   /** Set by `--shard`: `corpus`, `prepared` and the texts above are the slice; `wholeCorpus` is what was loaded. */
   shard?: Omit<ShardRecord, 'warningsBeforeFinalizers' | 'finalize'> & { wholeCorpus: Corpus };
+  /**
+   * The sanity sample of `corpus`, drawn once per run: per pair only, and not under --shard (whose sample is drawn
+   * from the whole corpus, by the sanity pass).
+   */
+  sample?: PairSample;
 }
 
 /** One tokenizer's outcome, with the warnings it raised (so parallel runs can merge them in spec order). */
@@ -359,7 +364,7 @@ export function completeRun(plan: RunPlan): RunContext {
   const ctx: RunContext = {
     ...base, prepared, protocol, zhTexts, enTexts, domains: corpus.pairs.map((p) => p.domain), zhChars, enChars, warnings, corpusSanity,
   };
-  return options.shard ? sliceRunContext(ctx, options.shard) : ctx;
+  return options.shard ? sliceRunContext(ctx, options.shard) : plan.joined ? ctx : { ...ctx, sample: samplePairs(corpus.pairs) };
 }
 
 /** A TokenizerResult from its counts: shared by runTokenizer and `tokbench merge`, so both derive metrics alike. */
@@ -473,8 +478,8 @@ export async function runTokenizer(ctx: RunContext, specRaw: string): Promise<To
     const loaded = tok;
     const histograms = wantsIdHistograms(options) ? { zh: new IdHistogram(loaded.info.vocabSize), en: new IdHistogram(loaded.info.vocabSize) } : undefined;
     // The sanity checks re-read a sample of the texts' ids: keep them from the counting pass rather than encode the
-    // sample again (per pair only, and not under --shard, whose sample is drawn from the whole corpus).
-    const sample = ctx.joined || ctx.shard ? undefined : samplePairs(ctx.corpus.pairs);
+    // sample again.
+    const sample = ctx.sample;
     const keep = sample ? { zh: { indices: sample.indices, ids: new Map<number, number[]>() }, en: { indices: sample.indices, ids: new Map<number, number[]>() } } : undefined;
     const counts = await countSides(loaded, ctx.joined ? { joined: ctx.joined } : { texts: { zh: ctx.zhTexts, en: ctx.enTexts } }, ctx.batchSize, {
       histograms, signal: options.signal, onTexts: (n) => ctx.onPairs?.(n / 2), ...(keep ? { keep } : {}),

@@ -46,23 +46,23 @@ export function writeTextStore(path: string, texts: readonly string[]): TextStor
 }
 
 export class TextStoreReader {
-  private readonly all: string;
-  private readonly off: Float64Array;
+  private readonly texts: PackedStrings;
   readonly count: number;
 
   constructor(store: TextStore) {
     const buf = readFileSync(store.path);
     const count = buf.readDoubleLE(0);
-    // Copy the header out: the file's bytes after the count are not 8-byte aligned in the Buffer's pool.
-    this.off = new Float64Array(count + 1);
-    for (let i = 0; i <= count; i++) this.off[i] = buf.readDoubleLE(8 * (i + 1));
+    // The offsets after the first (always 0) are each text's end. Copied out: the file's bytes after the count are
+    // not 8-byte aligned in the Buffer's pool.
+    const ends = new Int32Array(count);
+    for (let i = 0; i < count; i++) ends[i] = buf.readDoubleLE(8 * (i + 2));
     // One string for the file, each text a slice of it: a decode call per text cost more than the decoding.
-    this.all = buf.toString('utf16le', 8 * (count + 2));
+    this.texts = { text: buf.toString('utf16le', 8 * (count + 2)), ends };
     this.count = count;
   }
 
   text(i: number): string {
-    return this.all.slice(this.off[i]!, this.off[i + 1]!);
+    return packedAt(this.texts, i);
   }
 
   /** Texts [start, end). */

@@ -39,12 +39,13 @@ import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
 import { buildTokenizerResult, countInBatches, domainStatsFromTotals, failureOf, validateRunOptions, withRelativeCosts, type RunOptions } from './runner.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type Protocol, type TokenizerFailure, type TokenizerResult } from './types.js';
 import { isGitLfsPointer } from './sniff.js';
+import { HeapGuard } from './heap-guard.js';
 
 /**
  * Pairs per chunk. Small on purpose: what a chunk allocates should die in V8's young generation. With 4096 pairs
  * and 1 MiB reads, chunks outlived scavenges, were promoted, and the old generation's sawtooth put the peak RSS
  * of a 100 MB corpus at 1.2–1.4× that of a 5 MB one; at 1024 pairs and 64 KiB reads it measured 1.1–1.2×
- * (scripts/bench.mjs --stream-memory), at the same speed.
+ * (scripts/bench.mjs --stream-memory), at the same speed. What is still promoted, HeapGuard collects.
  */
 export const STREAM_CHUNK_PAIRS = 1024;
 /** Read size: Node's default; a bigger read keeps more lines alive at once (see above). */
@@ -421,6 +422,7 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
     const units = keepPairs ? { zhChars: new GrowableUint32(), enChars: new GrowableUint32(), enWords: new GrowableUint32() } : undefined;
     const zhScan = emptyScan();
     const enScan = emptyScan();
+    const heap = new HeapGuard();
     const processChunk = async (chunk: Pair[]) => {
       signal?.throwIfAborted();
       const zhTexts: string[] = new Array<string>(chunk.length);
@@ -469,6 +471,7 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
         }
         l.seconds += (performance.now() - t0) / 1000;
       }
+      heap.check();
     };
     let chunk: Pair[] = [];
     for (const p of pending) {

@@ -149,7 +149,7 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
     const histograms = task.histograms ? { zh: new IdHistogram(vocab), en: new IdHistogram(vocab) } : undefined;
     const c = await countSides(tok, task.kind === 'count-joined'
       ? { joined: init.joined! }
-      : { texts: segmentTexts(init.segments[task.segment]!) }, init.batchSize, { histograms });
+      : { texts: segmentTexts(init.segments[task.segment]!) }, init.batchSize, { histograms, overlap: hello.overlap });
     return {
       kind: 'counted', loadWarnings: entry.loadWarnings, seconds: (performance.now() - t0) / 1000,
       zh: Int32Array.from(c.zh), en: Int32Array.from(c.en),

@@ -170,11 +170,13 @@ class KeepingSink implements IdSink {
 
 export async function countInBatches(
   tok: TokenizerAdapter, texts: readonly string[], batchSize: number, signal?: AbortSignal, histogram?: IdHistogram, onTexts?: (n: number) => void, keep?: KeptIds,
+  overlap = true,
 ): Promise<number[]> {
   const out: number[] = new Array<number>(texts.length);
-  // Two batches in flight: an engine that encodes off the main thread (the native HF binding) works on the next
-  // batch while this thread unpacks the previous one. Synchronous engines finish inside countBatch, so for them this
-  // is the plain loop. Counts land by index and id tallies are sums, so the overlap cannot change a result.
+  // Two batches in flight (`overlap`): an engine that encodes off the main thread (the native HF binding) works on the
+  // next batch while this thread unpacks the previous one. Synchronous engines finish inside countBatch, so for them
+  // this is the plain loop. Counts land by index and id tallies are sums, so the overlap cannot change a result.
+  // Without `overlap` each batch is awaited before the next starts: for workers that already have a core each.
   let start = 0;
   let pending: Promise<number[]> | undefined;
   let pendingStart = 0;
@@ -182,9 +184,10 @@ export async function countInBatches(
     signal?.throwIfAborted();
     // A sink per batch, so it knows its texts' indices whatever order the engine's batches resolve in.
     const sink = keep ? new KeepingSink(start, histogram, keep) : histogram;
-    const next = start < texts.length ? tok.countBatch(texts.slice(start, start + batchSize), sink) : undefined;
+    let next = start < texts.length ? tok.countBatch(texts.slice(start, start + batchSize), sink) : undefined;
     // Awaited on the next turn; until then a failure must not count as an unhandled rejection.
     next?.catch(() => {});
+    if (next && !overlap) next = Promise.resolve(await next);
     const nextStart = start;
     start += batchSize;
     if (pending) {
@@ -439,7 +442,11 @@ export async function countSides(
   tok: TokenizerAdapter,
   input: { texts: { zh: readonly string[]; en: readonly string[] } } | { joined: { zh: string; en: string } },
   batchSize: number,
-  o: { histograms?: { zh: IdHistogram; en: IdHistogram } | undefined; signal?: AbortSignal | undefined; onTexts?: (n: number) => void; keep?: { zh: KeptIds; en: KeptIds } } = {},
+  o: {
+    histograms?: { zh: IdHistogram; en: IdHistogram } | undefined; signal?: AbortSignal | undefined; onTexts?: (n: number) => void; keep?: { zh: KeptIds; en: KeptIds };
+    /** Two engine batches in flight (countInBatches); default true. */
+    overlap?: boolean;
+  } = {},
 ): Promise<TokenizerCounts> {
   if ('joined' in input) {
     return {
@@ -448,7 +455,7 @@ export async function countSides(
       enJoined: (await tok.countBatch([input.joined.en], o.histograms?.en))[0]!,
     };
   }
-  const side = (lang: 'zh' | 'en') => countInBatches(tok, input.texts[lang], batchSize, o.signal, o.histograms?.[lang], o.onTexts, o.keep?.[lang]);
+  const side = (lang: 'zh' | 'en') => countInBatches(tok, input.texts[lang], batchSize, o.signal, o.histograms?.[lang], o.onTexts, o.keep?.[lang], o.overlap ?? true);
   return { zh: await side('zh'), en: await side('en') };
 }
 

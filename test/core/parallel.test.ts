@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runBenchmark } from '../../src/core/runner.js';
+import { countInBatches, runBenchmark } from '../../src/core/runner.js';
 import { loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
-import { chunkRanges, parallelWorthIt, removeStaleStores, storeParent, workerEnv } from '../../src/core/parallel.js';
+import { chunkRanges, parallelWorthIt, removeStaleStores, storeParent, workerEnv, workerOverlap } from '../../src/core/parallel.js';
+import type { TokenizerAdapter } from '../../src/tokenizers/types.js';
 import { ProcessPool } from '../../src/core/pool.js';
 
 /** Everything except wall-clock fields must be byte-identical whatever the number of jobs. */
@@ -189,6 +190,30 @@ describe('--jobs: worker processes, deterministic merge', () => {
       pool.close();
     }
     expect(seen).toEqual(['false', 'false']);
+  });
+
+  it('workers keep one engine batch in flight when there is a worker per core, two when cores are left free', async () => {
+    expect(workerOverlap(2, 2)).toBe(false);
+    expect(workerOverlap(3, 2)).toBe(false);
+    expect(workerOverlap(2, 4)).toBe(true);
+    // An engine that answers each batch later (as the native binding does) and records how many batches overlapped.
+    let inFlight = 0;
+    let most = 0;
+    const engine = {
+      countBatch: async (texts: readonly string[]) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return texts.map((t) => t.length);
+      },
+    } as unknown as TokenizerAdapter;
+    const texts = Array.from({ length: 50 }, (_, i) => 'x'.repeat(i));
+    const expected = texts.map((t) => t.length);
+    expect(await countInBatches(engine, texts, 8)).toEqual(expected);
+    expect(most).toBe(2);
+    most = 0;
+    expect(await countInBatches(engine, texts, 8, undefined, undefined, undefined, undefined, false)).toEqual(expected);
+    expect(most).toBe(1);
   });
 
   it('prefetch sends a busy worker its next task early; outputs still arrive by task, each once', async () => {

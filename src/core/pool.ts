@@ -142,7 +142,8 @@ export class ProcessPool {
             if (o.skip?.(i)) { complete(i); continue; }
             const key = tasks[i]!.key;
             if (key !== undefined) {
-              if (keys.includes(key)) keys.splice(keys.indexOf(key), 1);
+              const held = keys.indexOf(key);
+              if (held >= 0) keys.splice(held, 1);
               keys.push(key);
               if (keys.length > this.holds) keys.shift();
             }

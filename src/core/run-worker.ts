@@ -15,10 +15,9 @@ import { packedAt, TextStoreReader, type PackedStrings } from './text-store.js';
 /*
  * Worker process of `--jobs N` (see parallel.ts): counts chunks of pairs and runs the per-tokenizer passes with the
  * same functions as the one-thread path. Tokenizers stay loaded across tasks (a chunk of the same tokenizer
- * usually follows), at most MAX_LOADED at a time.
+ * usually follows), at most WORKER_TOKENIZERS at a time (the pool's plan of who holds what assumes that bound).
  */
 
-const MAX_LOADED = WORKER_TOKENIZERS;
 let hello: WorkerHello;
 let init: WorkerInit;
 
@@ -45,7 +44,7 @@ function tokenizer(spec: string, loadWarnings: string[]): Loaded {
     loaded.set(spec, hit);
     return hit;
   }
-  while (loaded.size >= MAX_LOADED) release([loaded.keys().next().value as string]);
+  while (loaded.size >= WORKER_TOKENIZERS) release([loaded.keys().next().value as string]);
   const entry = { tok: loadRunTokenizer(hello, parseTokenizerSpec(spec), loadWarnings), loadWarnings };
   loaded.set(spec, entry);
   return entry;

@@ -208,17 +208,26 @@ export function earlyStartPlan(options: RunOptions, specs: readonly string[], jo
 export function startWorkers(options: RunOptions, engine: 'native' | 'js', specialTokens: boolean, jobs: number, preload: (k: number) => string[]): ProcessPool {
   const overlap = workerOverlap(jobs, defaultJobs());
   const hello = (k: number) => ({ options: cloneableOptions(options), engine, specialTokens, preload: preload(k), overlap } satisfies WorkerHello);
-  return new ProcessPool(workerUrl(), jobs, hello, workerEnv(process.env), preload, WORKER_TOKENIZERS);
+  return new ProcessPool(workerUrl(), jobs, hello, workerEnv(process.env, overlap), preload, WORKER_TOKENIZERS);
 }
 
 /**
- * The workers' environment: the HF engine's own thread pool (rayon) is turned off unless the user set
- * TOKENIZERS_PARALLELISM. With one worker per core, each worker's encodeBatch spreading over every core only makes the
- * workers compete: Qwen3, 100 MB, --jobs 2 on 2 cores took 28.3–29.3 s of CPU with it off against 30.8–33.6 s on
- * (15.6–16.0 s against 16.5–18.4 s wall).
+ * The workers' environment; a variable the user set always wins.
+ * - TOKENIZERS_PARALLELISM=false: the HF engine's own thread pool (rayon) off. With one worker per core, each worker's
+ *   encodeBatch spreading over every core only makes the workers compete: Qwen3, 100 MB, --jobs 2 on 2 cores took
+ *   28.3–29.3 s of CPU with it off against 30.8–33.6 s on (15.6–16.0 s against 16.5–18.4 s wall).
+ * - With one engine batch in flight (workerOverlap false), UV_THREADPOOL_SIZE=1 and MALLOC_ARENA_MAX=2: the native
+ *   binding runs each batch on a libuv thread, by default any of four, each with its own malloc arena to grow, and
+ *   the Encodings it builds are freed later on the worker's main thread. One thread and one arena besides the main
+ *   one: cl100k_base + qwen3, 100 MB, --jobs 2 on 2 cores, interleaved: 18.2–19.0 s wall (35.8–37.3 s of CPU, 1.0–1.2
+ *   of it the system's) against 19.9–20.0 s (37.8–38.4 s, 1.6–2.1) in three rounds, 17.9–18.7 against 19.2–20.2 s
+ *   in four. A one-process run pinned to one core gained nothing from the same settings (33.6–35.5 s either way).
  */
-export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return env.TOKENIZERS_PARALLELISM === undefined ? { ...env, TOKENIZERS_PARALLELISM: 'false' } : env;
+export function workerEnv(env: NodeJS.ProcessEnv, overlap: boolean): NodeJS.ProcessEnv {
+  const set: Record<string, string> = { TOKENIZERS_PARALLELISM: 'false', ...(overlap ? {} : { UV_THREADPOOL_SIZE: '1', MALLOC_ARENA_MAX: '2' }) };
+  const out = { ...env };
+  for (const [k, v] of Object.entries(set)) if (env[k] === undefined) out[k] = v;
+  return out;
 }
 
 /**

@@ -175,21 +175,22 @@ describe('--jobs: worker processes, deterministic merge', () => {
     expect(storeParent(1000, {}, join(ramDisk, 'missing'))).toBe(tmpdir());
   });
 
-  it("turns the HF engine's own threads off in workers, unless the user set TOKENIZERS_PARALLELISM", async () => {
-    expect(workerEnv({ PATH: '/bin' })).toEqual({ PATH: '/bin', TOKENIZERS_PARALLELISM: 'false' });
-    expect(workerEnv({ TOKENIZERS_PARALLELISM: 'true' })).toEqual({ TOKENIZERS_PARALLELISM: 'true' });
+  it("turns the HF engine's own threads off in workers and, with one batch in flight, keeps one libuv thread and one extra malloc arena, unless the user set them", async () => {
+    expect(workerEnv({ PATH: '/bin' }, true)).toEqual({ PATH: '/bin', TOKENIZERS_PARALLELISM: 'false' });
+    expect(workerEnv({ PATH: '/bin' }, false)).toEqual({ PATH: '/bin', TOKENIZERS_PARALLELISM: 'false', UV_THREADPOOL_SIZE: '1', MALLOC_ARENA_MAX: '2' });
+    expect(workerEnv({ TOKENIZERS_PARALLELISM: 'true', UV_THREADPOOL_SIZE: '8' }, false)).toEqual({ TOKENIZERS_PARALLELISM: 'true', UV_THREADPOOL_SIZE: '8', MALLOC_ARENA_MAX: '2' });
     // And the environment reaches the worker processes: a worker that answers with what it sees.
     const dir = mkdtempSync(join(tmpdir(), 'tokbench-env-'));
     const worker = join(dir, 'echo-env.mjs');
-    writeFileSync(worker, "process.on('message', (m) => { if ('id' in m) process.send({ id: m.id, output: process.env.TOKENIZERS_PARALLELISM ?? null }); });\n");
-    const pool = new ProcessPool(pathToFileURL(worker), 2, () => ({}), workerEnv({ PATH: process.env.PATH }));
+    writeFileSync(worker, "process.on('message', (m) => { if ('id' in m) process.send({ id: m.id, output: [process.env.TOKENIZERS_PARALLELISM, process.env.UV_THREADPOOL_SIZE, process.env.MALLOC_ARENA_MAX].join() }); });\n");
+    const pool = new ProcessPool(pathToFileURL(worker), 2, () => ({}), workerEnv({ PATH: process.env.PATH }, false));
     const seen: unknown[] = [];
     try {
       await pool.run<null, unknown>([{ input: () => null }, { input: () => null }], { onOutput: (_i, out) => seen.push(out) });
     } finally {
       pool.close();
     }
-    expect(seen).toEqual(['false', 'false']);
+    expect(seen).toEqual(['false,1,2', 'false,1,2']);
   });
 
   it('workers keep one engine batch in flight when there is a worker per core, two when cores are left free', async () => {

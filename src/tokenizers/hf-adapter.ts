@@ -1,10 +1,11 @@
 import { readFileSync, statSync } from 'node:fs';
-import { Tokenizer as NativeTokenizer } from 'tokenizers';
-import { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer as NativeTokenizer } from 'tokenizers';
+import type { Tokenizer as JsTokenizer } from '@huggingface/tokenizers';
 import { DataError, TokbenchError } from '../core/errors.js';
 import { checkLimit, readFailure } from '../core/limits.js';
 import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo, VocabFacts } from './types.js';
 import { isGitLfsPointer, isHtmlPage } from '../core/sniff.js';
+import { jsHfEngine, nativeHfEngine } from './engines.js';
 
 export type HfEngine = 'native' | 'js';
 
@@ -97,7 +98,7 @@ export class HfNativeAdapter implements TokenizerAdapter {
   constructor(path: string, info: TokenizerInfo, options: EncodeOptions, vocabFacts?: VocabFacts) {
     this.vocabFacts = vocabFacts;
     try {
-      this.tok = NativeTokenizer.fromFile(path);
+      this.tok = nativeHfEngine().Tokenizer.fromFile(path);
     } catch (err) {
       throw new DataError(`the tokenizers engine cannot load ${path}: ${(err as Error).message.split('\n')[0]}`, 'check that the file is a complete tokenizer.json', err);
     }
@@ -155,7 +156,7 @@ export class HfJsAdapter implements TokenizerAdapter {
   constructor(json: Record<string, unknown>, config: Record<string, unknown>, info: TokenizerInfo, options: EncodeOptions) {
     this.vocabFacts = vocabFactsFromJson(json);
     try {
-      this.tok = new JsTokenizer(json as never, config as never);
+      this.tok = new (jsHfEngine().Tokenizer)(json as never, config as never);
     } catch (err) {
       throw new DataError(`the JS tokenizers engine cannot load ${info.id}: ${(err as Error).message.split('\n')[0]}`);
     }

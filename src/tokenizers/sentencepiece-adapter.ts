@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { SentencePieceProcessor } from '@sctg/sentencepiece-js';
+import type { SentencePieceProcessor } from '@sctg/sentencepiece-js';
 import { DataError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
@@ -167,15 +167,19 @@ export class SentencePieceAdapter implements TokenizerAdapter {
     this.addBos = options.addSpecialTokens && (options.addBos ?? false);
     this.addEos = options.addSpecialTokens && (options.addEos ?? false);
     const path = info.source.path ?? info.id;
-    const sp = new SentencePieceProcessor();
-    this.ready = sp.loadFromB64StringModel(file.bytes.toString('base64')).then(() => {
+    // The engine package itself is imported here, on first use (see engines.ts).
+    this.ready = import('@sctg/sentencepiece-js').then(async ({ SentencePieceProcessor }) => {
+      const sp = new SentencePieceProcessor();
+      try {
+        await sp.loadFromB64StringModel(file.bytes.toString('base64'));
+      } catch (err) {
+        throw new DataError(`SentencePiece could not load ${path}: ${(err as Error).message}`, 'check that the file is a complete .model', err);
+      }
       // The package ignores Load()'s status; a model it failed to load encodes everything to nothing.
       const probe = sp.encodeIds('a');
       if (probe.length === 0) throw new DataError(`SentencePiece could not load ${path}`, 'check that the file is a complete .model');
       this.sp = sp;
       return sp;
-    }, (err: unknown) => {
-      throw new DataError(`SentencePiece could not load ${path}: ${(err as Error).message}`, 'check that the file is a complete .model', err);
     });
     // Avoid an unhandled rejection if the adapter is disposed before use; callers still see the error.
     this.ready.catch(() => {});

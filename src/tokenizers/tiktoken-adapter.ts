@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import type { Tiktoken, TiktokenEncoding } from 'tiktoken';
 import { sha256 } from '../core/hash.js';
 import { DataError } from '../core/errors.js';
 import { packageRoot } from '../core/version.js';
 import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
+import { tiktokenEngine } from './engines.js';
 import { byteVocabFromRanks, splitLetterRunsAtSafeBoundaries, type ByteVocab, type CutRule } from './safe-chunks.js';
 
 /** Lines longer than this (UTF-16 units) are split at provably count-neutral boundaries (see safe-chunks.ts). */
@@ -117,7 +118,7 @@ export class TiktokenAdapter implements TokenizerAdapter {
 
   constructor(encoding: BuiltinEncoding, info: TokenizerInfo, _options: EncodeOptions) {
     // tiktoken's OpenAI encodings never add BOS/EOS: there is no post-processor, so addSpecialTokens is moot.
-    this.enc = get_encoding(encoding as TiktokenEncoding);
+    this.enc = tiktokenEngine().get_encoding(encoding as TiktokenEncoding);
     this.encoding = encoding;
     this.info = info;
   }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Tiktoken } from 'tiktoken';
+import type { Tiktoken } from 'tiktoken';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
 import { isGitLfsPointer } from '../core/sniff.js';
 import { LONG_LINE } from './tiktoken-adapter.js';
+import { tiktokenEngine } from './engines.js';
 import { byteVocabFromRankFile, containsCutLetter, splitLetterRunsAtSafeBoundaries, type ByteVocab } from './safe-chunks.js';
 
 /**
@@ -140,7 +141,7 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   constructor(file: RankFile, config: TiktokenFileConfig, info: Omit<TokenizerInfo, 'vocabSize' | 'sha256' | 'normalization' | 'engine'>, _options: EncodeOptions) {
     checkRegex(config.regex);
     try {
-      this.enc = new Tiktoken(file.text, config.specialTokens, config.regex);
+      this.enc = new (tiktokenEngine().Tiktoken)(file.text, config.specialTokens, config.regex);
     } catch (err) {
       throw new DataError(`tiktoken cannot load ${info.source.path ?? info.id}: ${(err as Error).message}`, 'check the file and the --regex', err);
     }

@@ -1,0 +1,34 @@
+/**
+ * The tokenizer engines, loaded on first use. Loading all of them took ~80 ms of every process (the CLI, the main
+ * process of a run, each worker) that usually needs one or two; a run over cl100k_base alone never loads the HF
+ * binding. tokenizers, tiktoken (its Node entry is CommonJS) and the JS engine's CommonJS build load synchronously
+ * here, so the adapters' constructors stay synchronous; SentencePiece's package is ESM-only and is imported where
+ * its adapter already waits for the engine to load.
+ */
+
+import { createRequire } from 'node:module';
+
+type NativeHf = typeof import('tokenizers');
+type JsHf = typeof import('@huggingface/tokenizers');
+type Tiktoken = typeof import('tiktoken');
+
+const require = createRequire(import.meta.url);
+
+let nativeHf: NativeHf | undefined;
+let jsHf: JsHf | undefined;
+let tiktoken: Tiktoken | undefined;
+
+/** The HF `tokenizers` Rust engine (native binding). */
+export function nativeHfEngine(): NativeHf {
+  return (nativeHf ??= require('tokenizers') as NativeHf);
+}
+
+/** The pure-JS port of the HF engine. */
+export function jsHfEngine(): JsHf {
+  return (jsHf ??= require('@huggingface/tokenizers') as JsHf);
+}
+
+/** tiktoken (Rust compiled to WASM). */
+export function tiktokenEngine(): Tiktoken {
+  return (tiktoken ??= require('tiktoken') as Tiktoken);
+}

@@ -2,7 +2,7 @@ import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { readUtf8File, splitLines } from './read-text.js';
+import { readUtf8Lines } from './read-text.js';
 import type { Corpus, Pair } from './types.js';
 import type { ZhLang } from '../core/types.js';
 import { loadStandardCorpus, type StandardCorpusOptions } from './standard.js';
@@ -222,14 +222,13 @@ function lineReader(
 }
 
 export function openJsonl(path: string): CorpusReader {
-  const { text, raw, notes } = readUtf8File(path);
-  const lines = splitLines(text);
+  const { lines, notes, ...file } = readUtf8Lines(path);
   return lineReader(lines, (i) => lines[i]!.length, (i, ordinal) => {
     const line = lines[i]!;
     return line.trim() === '' ? undefined : parseJsonlLine(line, `${path}:${i + 1}`, ordinal);
   }, (pairs) => {
     checkUniqueIds(pairs, path);
-    return finish({ id: basename(path), format: 'jsonl', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes });
+    return finish({ id: basename(path), format: 'jsonl', files: [{ path, ...file }], pairs, notes });
   });
 }
 
@@ -238,13 +237,12 @@ export function loadJsonl(path: string): Corpus {
 }
 
 export function openTsv(path: string): CorpusReader {
-  const { text, raw, notes } = readUtf8File(path);
-  const lines = splitLines(text);
+  const { lines, notes, ...file } = readUtf8Lines(path);
   return lineReader(lines, (i) => lines[i]!.length, (i) => {
     const line = lines[i]!;
     // A blank line is skipped, but a line with a TAB was meant as a pair: its empty sides are reported.
     return line.trim() === '' && !line.includes('\t') ? undefined : parseTsvLine(line, `${path}:${i + 1}`, i + 1);
-  }, (pairs) => finish({ id: basename(path), format: 'tsv', files: [{ path, sha256: sha256(raw), bytes: raw.length }], pairs, notes }));
+  }, (pairs) => finish({ id: basename(path), format: 'tsv', files: [{ path, ...file }], pairs, notes }));
 }
 
 export function loadTsv(path: string): Corpus {
@@ -260,22 +258,22 @@ export function misalignedError(zhPath: string, zhLines: number, enPath: string,
 }
 
 export function openTextPair(zhPath: string, enPath: string): CorpusReader {
-  const zh = readUtf8File(zhPath);
-  const en = readUtf8File(enPath);
-  const zl = splitLines(zh.text);
-  const el = splitLines(en.text);
+  const zh = readUtf8Lines(zhPath);
+  const en = readUtf8Lines(enPath);
+  const zl = zh.lines;
+  const el = en.lines;
   if (zl.length !== el.length) throw misalignedError(zhPath, zl.length, enPath, el.length);
   return lineReader(zl, (i) => zl[i]!.length + el[i]!.length, (i) => {
     const pair: Pair = { id: String(i + 1), domain: 'general', zh: zl[i]!, en: el[i]! };
     checkPair(pair, `line ${i + 1} of ${zhPath} / ${enPath}`);
     return pair;
   }, (pairs) => {
-    const zs = sha256(zh.raw);
-    const es = sha256(en.raw);
+    const zs = zh.sha256;
+    const es = en.sha256;
     return finish({
       id: `${basename(zhPath)}+${basename(enPath)}`,
       format: 'text-pair',
-      files: [{ path: zhPath, sha256: zs, bytes: zh.raw.length }, { path: enPath, sha256: es, bytes: en.raw.length }],
+      files: [{ path: zhPath, sha256: zs, bytes: zh.bytes }, { path: enPath, sha256: es, bytes: en.bytes }],
       sha256Override: sha256(`${zs}\n${es}`),
       pairs,
       notes: [...zh.notes, ...en.notes],

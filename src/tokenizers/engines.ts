@@ -1,5 +1,5 @@
 /**
- * The tokenizer engines, loaded on first use. Loading all of them took ~80 ms of every process (the CLI, the main
+ * The tokenizer engines, loaded on first use. Loading all of them took ~60 ms of every process (the CLI, the main
  * process of a run, each worker) that usually needs one or two; a run over cl100k_base alone never loads the HF
  * binding. tokenizers, tiktoken (its Node entry is CommonJS) and the JS engine's CommonJS build load synchronously
  * here, so the adapters' constructors stay synchronous; SentencePiece's package is ESM-only and is imported where

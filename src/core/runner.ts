@@ -13,7 +13,7 @@ import { checkCorpus, samplePairs, type PairSample } from './sanity.js';
 import { joinedText, resolveSegmentation, type NamedProtocol } from './segmentation.js';
 import { runFinalizers, runTokenizerPasses } from './passes.js';
 import { type CharUnit, CHAR_UNITS } from './text-units.js';
-import { scanTexts, sumInt32, toNumbers, type SideScan } from './text-scan.js';
+import { scanTexts, sideScanFromColumns, sumInt32, toNumbers, type SideScan } from './text-scan.js';
 import { IdHistogram } from './id-histogram.js';
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type DomainStats, type Protocol, type Segmentation, type TokenizerFailure, type TokenizerResult, type ZhLang } from './types.js';
 import { TOKBENCH_VERSION, enginePackageVersions } from './version.js';
@@ -107,7 +107,11 @@ export interface PreparedCorpus {
 
 /** One scan per text gives units, bytes and words here and the corpus checks' counts (see text-scan.ts). */
 function prepareCorpus(corpus: Corpus, unit: CharUnit, zhTexts: readonly string[], enTexts: readonly string[]): { prepared: PreparedCorpus; scan: { zh: SideScan; en: SideScan } } {
-  const scan = { zh: scanTexts(zhTexts, unit), en: scanTexts(enTexts, unit) };
+  // The reader's own scan when it made one for these very pairs, in a unit it can give; else one scan here.
+  const read = corpus.textScans?.pairs === corpus.pairs ? corpus.textScans : undefined;
+  const zh = read && sideScanFromColumns(read.zh, unit);
+  const en = read && sideScanFromColumns(read.en, unit);
+  const scan = zh && en ? { zh, en } : { zh: scanTexts(zhTexts, unit), en: scanTexts(enTexts, unit) };
   return {
     scan,
     prepared: {

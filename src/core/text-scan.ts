@@ -66,10 +66,12 @@ export interface TextScan {
   letters: number;
   /** Runs of non-whitespace: the number of /\S+/gu matches. */
   words: number;
+  /** UTF-16 code units (the string's length). */
+  utf16: number;
 }
 
 export function emptyScan(): TextScan {
-  return { codepoints: 0, bytes: 0, han: 0, letters: 0, words: 0 };
+  return { codepoints: 0, bytes: 0, han: 0, letters: 0, words: 0, utf16: 0 };
 }
 
 /** Scan `text` into `out` (reused by callers that scan millions of texts, so nothing is allocated per text). */
@@ -105,7 +107,63 @@ export function scanText(text: string, out: TextScan = emptyScan()): TextScan {
   out.han = han;
   out.letters = letters;
   out.words = words;
+  out.utf16 = n;
   return out;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * The scan of a JSON string read straight from its UTF-8 bytes, with no string made: `buf[from..]` is the string's
+ * contents, and the index of its closing quote is returned, or -1 at a backslash or a control character (an escape,
+ * or invalid JSON: the caller reads that string another way) or if no quote comes before `end`. The bytes must be
+ * valid UTF-8 (checked before), so there is no surrogate to meet; the counts are those scanText gives for the decoded
+ * string, from the same table (test/core/text-scan.test.ts compares the two).
+ */
+export function scanJsonStringUtf8(buf: Uint8Array, from: number, end: number, out: TextScan): number {
+  const table = bmpTable();
+  let codepoints = 0;
+  let astralChars = 0;
+  let han = 0;
+  let letters = 0;
+  let words = 0;
+  let previousSpace = SPACE_BIT;
+  let i = from;
+  for (;;) {
+    if (i >= end) return -1;
+    const b = buf[i]!;
+    let k: number;
+    if (b < 0x80) {
+      if (b === QUOTE) break;
+      if (b === BACKSLASH || b < 0x20) return -1;
+      k = table[b]!;
+      i++;
+    } else if (b < 0xe0) {
+      k = table[((b & 0x1f) << 6) | (buf[i + 1]! & 0x3f)]!;
+      i += 2;
+    } else if (b < 0xf0) {
+      k = table[((b & 0x0f) << 12) | ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f)]!;
+      i += 3;
+    } else {
+      k = astralEntry(((b & 0x07) << 18) | ((buf[i + 1]! & 0x3f) << 12) | ((buf[i + 2]! & 0x3f) << 6) | (buf[i + 3]! & 0x3f));
+      i += 4;
+      astralChars++;
+    }
+    codepoints++;
+    han += k & HAN_BIT;
+    letters += (k & LETTER_BIT) >> 1;
+    const space = k & SPACE_BIT;
+    words += (previousSpace & ~space) >> 2;
+    previousSpace = space;
+  }
+  out.codepoints = codepoints;
+  out.bytes = i - from;
+  out.han = han;
+  out.letters = letters;
+  out.words = words;
+  out.utf16 = codepoints + astralChars;
+  return i;
 }
 
 /** A text's length in a character unit, from its scan (graphemes need their own segmenter pass). */
@@ -131,6 +189,62 @@ export interface SideScan {
   words: Int32Array;
   /** Length of each text in the run's character unit (unitCount). */
   units: Int32Array;
+}
+
+/** A side's scan columns without the run's unit: what a reader can gather before the run's options are known. */
+export type ScanColumns = Omit<SideScan, 'units'> & { utf16: Int32Array };
+
+/** Scan columns filled one text at a time (the count is not known in advance), grown by doubling. */
+export class ScanColumnsBuilder {
+  private n = 0;
+  private cols: ScanColumns = ScanColumnsBuilder.alloc(1024);
+
+  private static alloc(capacity: number): ScanColumns {
+    return {
+      codepoints: new Int32Array(capacity), bytes: new Int32Array(capacity), han: new Int32Array(capacity),
+      letters: new Int32Array(capacity), words: new Int32Array(capacity), utf16: new Int32Array(capacity),
+    };
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  push(s: TextScan): void {
+    if (this.n === this.cols.bytes.length) {
+      const bigger = ScanColumnsBuilder.alloc(this.n * 2);
+      for (const key of COLUMN_KEYS) bigger[key].set(this.cols[key]);
+      this.cols = bigger;
+    }
+    const c = this.cols;
+    const i = this.n++;
+    c.codepoints[i] = s.codepoints;
+    c.bytes[i] = s.bytes;
+    c.han[i] = s.han;
+    c.letters[i] = s.letters;
+    c.words[i] = s.words;
+    c.utf16[i] = s.utf16;
+  }
+
+  /** The first `count` texts' columns (views, not copies). */
+  columns(count = this.n): ScanColumns {
+    const c = this.cols;
+    return {
+      codepoints: c.codepoints.subarray(0, count), bytes: c.bytes.subarray(0, count), han: c.han.subarray(0, count),
+      letters: c.letters.subarray(0, count), words: c.words.subarray(0, count), utf16: c.utf16.subarray(0, count),
+    };
+  }
+}
+
+const COLUMN_KEYS = ['codepoints', 'bytes', 'han', 'letters', 'words', 'utf16'] as const;
+
+/**
+ * A side's scan in the run's unit from columns gathered while reading, or undefined when the unit needs the texts
+ * themselves (graphemes: a segmenter pass).
+ */
+export function sideScanFromColumns(c: ScanColumns, unit: CharUnit): SideScan | undefined {
+  const units = unit === 'codepoint' ? c.codepoints : unit === 'han' ? c.han : unit === 'utf16' ? c.utf16 : undefined;
+  return units ? { codepoints: c.codepoints, bytes: c.bytes, han: c.han, letters: c.letters, words: c.words, units } : undefined;
 }
 
 export function scanTexts(texts: readonly string[], unit: CharUnit = 'codepoint'): SideScan {

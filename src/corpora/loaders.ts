@@ -2,6 +2,7 @@ import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
+import { readJsonlBytes } from './jsonl-bytes.js';
 import { readUtf8Lines } from './read-text.js';
 import type { Corpus, Pair } from './types.js';
 import type { ZhLang } from '../core/types.js';
@@ -184,11 +185,13 @@ export function parseTsvLine(line: string, where: string, lineNo: number): Pair 
  * A line-based corpus file, read and split into lines but parsed on demand: a parallel run plans its chunks on the
  * lines' sizes and starts counting the first chunks while the rest is parsed (src/core/parallel.ts). Parsing in
  * steps gives exactly what parsing at once gives: the same pairs, errors and messages (loadJsonl is open + finish).
+ * A JSONL file is parsed while it is read (jsonl-bytes.ts); its reader hands the pairs out, and a bad line's error,
+ * in the same steps.
  */
 export interface CorpusReader {
   /** Number of lines; pairs come from lines, one each, blank lines skipped. */
   readonly lines: number;
-  /** Size of each line in UTF-16 units (both sides): what a chunk planner weighs. Computed once. */
+  /** Size of each line in UTF-16 units (a JSONL line: of its two texts): what a chunk planner weighs. Computed once. */
   lineUnits(): Int32Array;
   /** Parse the lines before `end` not parsed yet; the pairs so far (one growing array, never copied). */
   parseUntil(end: number): readonly Pair[];
@@ -222,14 +225,28 @@ function lineReader(
 }
 
 export function openJsonl(path: string): CorpusReader {
-  const { lines, notes, ...file } = readUtf8Lines(path);
-  return lineReader(lines, (i) => lines[i]!.length, (i, ordinal) => {
-    const line = lines[i]!;
-    return line.trim() === '' ? undefined : parseJsonlLine(line, `${path}:${i + 1}`, ordinal);
-  }, (pairs) => {
-    checkUniqueIds(pairs, path);
-    return finish({ id: basename(path), format: 'jsonl', files: [{ path, ...file }], pairs, notes });
-  });
+  // Read and parsed whole here; a bad line's error waits until the pairs before it have been handed out, as when parsing in steps.
+  const read = readJsonlBytes(path, parseJsonlLine, (pair, where) => checkPair(pair, where));
+  const pairs: Pair[] = [];
+  const parseUntil = (end: number): readonly Pair[] => {
+    const upTo = read.pairsBefore[Math.min(end, read.lines)]!;
+    while (pairs.length < upTo) pairs.push(read.pairs[pairs.length]!);
+    if (read.failed && end > read.failed.line) throw read.failed.error;
+    return pairs;
+  };
+  return {
+    lines: read.lines,
+    lineUnits: () => read.lineUnits,
+    parseUntil,
+    finish: () => {
+      parseUntil(read.lines);
+      checkUniqueIds(pairs, path);
+      return finish({
+        id: basename(path), format: 'jsonl', files: [{ path, sha256: read.sha256, bytes: read.bytes }], pairs, notes: read.notes,
+        textScans: { pairs, ...read.scans },
+      });
+    },
+  };
 }
 
 export function loadJsonl(path: string): Corpus {

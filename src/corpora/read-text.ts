@@ -90,19 +90,33 @@ export interface ReadLines {
   notes: string[];
 }
 
-/** What readUtf8Lines reads at a time (more for a longer line). */
+/** What a file read in pieces was, besides its contents. */
+export interface PieceFacts {
+  /** Of the file's bytes as stored. */
+  sha256: string;
+  bytes: number;
+  /** A BOM removed (the reader of the pieces adds its own, e.g. CRLF). */
+  notes: string[];
+}
+
+/** What readUtf8Pieces reads at a time (more for a longer line). */
 const PIECE_BYTES = 8 * 1024 * 1024;
 
+export const bomNote = (path: string): string => `${path}: UTF-8 byte-order mark removed`;
+export const crlfNote = (path: string): string => `${path}: CRLF line endings read as LF`;
+
 /**
- * `splitLines(readUtf8File(path).text)` and the file's sha256, without ever holding the file's bytes: the file is read
- * into one reused buffer in pieces that end at a '\n', each validated, hashed, decoded and split on its own. A
- * '\n' byte is never inside a UTF-8 sequence, and a '\r\n' or a BOM never straddles such a cut, so the lines, notes
- * and errors are those of the whole-file reading (a NUL is reported after the whole file is known to be valid
- * UTF-8, as there). What it saves is the copy of the file in memory: 100 MB on a 100 MB corpus, and as many fresh
- * pages, each a fault the kernel must zero (on a VM whose host has taken back the guest's free memory, ~10 µs each:
- * 0.25 s for 100 MB). `pieceBytes` is for tests.
+ * A UTF-8 text file read into one reused buffer in pieces that end at a '\n' (or at the file's end), each validated
+ * and hashed, and handed to `onPiece` as `buf[start..end)`: whole lines of valid UTF-8 without NUL, the BOM removed.
+ * Nothing is held but the buffer: on a 100 MB corpus that saves a copy of the file in memory and as many fresh pages,
+ * each a fault the kernel must zero (on a VM whose host has taken back the guest's free memory, ~10 µs each: 0.25 s
+ * for 100 MB). A '\n' byte is never inside a UTF-8 sequence, and a '\r\n' or a BOM never straddles such a cut, so
+ * the errors are those of the whole-file reading (readUtf8File): the first invalid UTF-8 anywhere, else the first
+ * NUL (after which `onPiece` is not called again). `pieceBytes` is for tests.
  */
-export function readUtf8Lines(path: string, what = 'corpus file', pieceBytes = PIECE_BYTES): ReadLines {
+export function readUtf8Pieces(
+  path: string, what: string, onPiece: (buf: Buffer, start: number, end: number) => void, pieceBytes = PIECE_BYTES,
+): PieceFacts {
   let fd: number;
   try {
     checkReadable(path, what);
@@ -113,7 +127,6 @@ export function readUtf8Lines(path: string, what = 'corpus file', pieceBytes = P
   }
   try {
     const hash = createHash('sha256');
-    const lines: string[] = [];
     const notes: string[] = [];
     const head = Buffer.alloc(64);
     let headBytes: number;
@@ -130,7 +143,6 @@ export function readUtf8Lines(path: string, what = 'corpus file', pieceBytes = P
     let offset = 0;
     let eof = false;
     let firstNul = -1;
-    let crlf = false;
     while (!eof || filled > 0) {
       if (!eof) {
         if (filled === buf.length) {
@@ -160,27 +172,38 @@ export function readUtf8Lines(path: string, what = 'corpus file', pieceBytes = P
       }
       // Once a NUL is found the file is refused; what is left is only checked for invalid UTF-8, which comes first.
       if (firstNul < 0) {
-        let text = piece.toString('utf8');
-        if (offset === 0 && text.charCodeAt(0) === 0xfeff) {
-          text = text.slice(1);
-          notes.push(`${path}: UTF-8 byte-order mark removed`);
+        let start = 0;
+        if (offset === 0 && end >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+          start = 3;
+          notes.push(bomNote(path));
         }
-        if (text.includes('\r\n')) {
-          text = text.replace(/\r\n/g, '\n');
-          crlf = true;
-        }
-        for (const line of splitLines(text)) lines.push(line);
+        onPiece(buf, start, end);
       }
       buf.copy(buf, 0, end, filled);
       filled -= end;
       offset += end;
     }
     if (firstNul >= 0) throw nulByteError(path, firstNul);
-    if (crlf) notes.push(`${path}: CRLF line endings read as LF`);
-    return { lines, sha256: hash.digest('hex'), bytes: offset, notes };
+    return { sha256: hash.digest('hex'), bytes: offset, notes };
   } finally {
     closeSync(fd);
   }
+}
+
+/** `splitLines(readUtf8File(path).text)` and the file's sha256, read in pieces (readUtf8Pieces). */
+export function readUtf8Lines(path: string, what = 'corpus file', pieceBytes = PIECE_BYTES): ReadLines {
+  const lines: string[] = [];
+  let crlf = false;
+  const facts = readUtf8Pieces(path, what, (buf, start, end) => {
+    let text = buf.toString('utf8', start, end);
+    if (text.includes('\r\n')) {
+      text = text.replace(/\r\n/g, '\n');
+      crlf = true;
+    }
+    for (const line of splitLines(text)) lines.push(line);
+  }, pieceBytes);
+  if (crlf) facts.notes.push(crlfNote(path));
+  return { lines, ...facts };
 }
 
 /** Remove a UTF-8 BOM and read CRLF as LF (a `\r` left in a line changes token counts), noting each in `notes`. */
@@ -188,11 +211,11 @@ export function normalizeLineText(text: string, where: string, notes: string[]):
   let out = text;
   if (out.charCodeAt(0) === 0xfeff) {
     out = out.slice(1);
-    notes.push(`${where}: UTF-8 byte-order mark removed`);
+    notes.push(bomNote(where));
   }
   if (out.includes('\r\n')) {
     out = out.replace(/\r\n/g, '\n');
-    notes.push(`${where}: CRLF line endings read as LF`);
+    notes.push(crlfNote(where));
   }
   return out;
 }

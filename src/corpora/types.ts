@@ -1,3 +1,5 @@
+import type { ScanColumns } from '../core/text-scan.js';
+
 export interface Pair {
   id: string;
   domain: string;
@@ -36,4 +38,9 @@ export interface Corpus {
   lang?: 'zh-Hans' | 'zh-Hant';
   /** Present when the corpus is the concatenation of several files per side (in this order). */
   splits?: CorpusSplit[];
+  /**
+   * The texts' scans, when the reader made them while reading (JSONL): they describe `pairs` only while `pairs` is
+   * this very array (a corpus made from another by slicing its pairs does not carry them over by mistake).
+   */
+  textScans?: { pairs: readonly Pair[]; zh: ScanColumns; en: ScanColumns };
 }

@@ -127,18 +127,22 @@ interface FastLine {
   en: string;
   /** Some text had an escape: the pair still needs checkPair (a \u escape can make a lone surrogate). */
   escaped: boolean;
-  /** The line's length in UTF-16 units. */
+  /** Where the object and the spaces after it end: the line's end if a line ending or the piece's end comes next. */
+  end: number;
+  /** The line's length in UTF-16 units, up to `end`. */
   units: number;
 }
 
 const cursor: Cursor = { escaped: false, extra: 0 };
 
 /**
- * The line buf[start..end) as a flat object of strings with non-blank "zh" and "en", their scans in `zhScan` and
- * `enScan`; undefined for anything else (the string reader then reads the line). `text` is the line decoded, from
- * UTF-16 offset `textAt`: a string without escape is taken as a slice of it (V8 keeps a view of the piece's text, not
- * a copy: a copy per text costs more garbage collection than all the parsing). Only spaces are taken as whitespace
- * (any other is a control character, which the string reader handles); duplicate keys: the last wins, as in JSON.parse.
+ * The line at buf[start..] (before `end`, the piece's end) as a flat object of strings with non-blank "zh" and "en",
+ * their scans in `zhScan` and `enScan`; undefined for anything else (the string reader then reads the line). It never
+ * reads past a line ending (a control character, refused wherever it is met), so the caller needs no search for one.
+ * `text` is the piece decoded, the line from UTF-16 offset `textAt`: a string without escape is taken as a slice of it
+ * (V8 keeps a view of the piece's text, not a copy: a copy per text costs more garbage collection than all the
+ * parsing). Only spaces are taken as whitespace (any other is a control character, which the string reader handles);
+ * duplicate keys: the last wins, as in JSON.parse.
  */
 function fastLine(buf: Buffer, start: number, end: number, text: string, textAt: number, zhScan: TextScan, enScan: TextScan): FastLine | undefined {
   const skipSpaces = (at: number): number => {
@@ -209,10 +213,10 @@ function fastLine(buf: Buffer, start: number, end: number, text: string, textAt:
     if (c !== 0x2c /* , */) return undefined;
     i = skipSpaces(i);
   }
-  if (skipSpaces(i) !== end) return undefined;
+  i = skipSpaces(i);
   // A missing or blank side: the string reader words the error.
   if (zh === undefined || en === undefined || zhScan.words === 0 || enScan.words === 0) return undefined;
-  return { id, domain, zh, en, escaped, units: end - start - extra };
+  return { id, domain, zh, en, escaped, end: i, units: i - start - extra };
 }
 
 /**
@@ -235,20 +239,32 @@ export function readJsonlBytes(path: string, parseLine: LineParser, checkEscaped
     /** UTF-16 offset in `text` of the line at `start`. */
     let textAt = 0;
     for (let start = pieceStart; start < pieceEnd; ) {
-      let next = buf.indexOf(NEWLINE, start);
-      if (next < 0 || next >= pieceEnd) next = pieceEnd;
-      // A '\r' before the '\n' is part of the line ending, as the string readers' CRLF → LF makes it.
-      let end = next;
-      if (next < pieceEnd && end > start && buf[end - 1] === CR) {
-        end--;
-        crlf = true;
-      }
       const lineStart = start;
-      const lineAt = textAt;
-      start = next + 1;
       const line = pairsBefore.length;
       pairsBefore.push(pairs.length);
-      const fast = failed ? undefined : fastLine(buf, lineStart, end, text, lineAt, zhScan, enScan);
+      let fast = failed ? undefined : fastLine(buf, lineStart, pieceEnd, text, textAt, zhScan, enScan);
+      /** Where the line ends (before its '\r\n' or '\n') and where its ending ends. */
+      let end: number;
+      let next: number;
+      if (fast && (fast.end === pieceEnd || buf[fast.end] === NEWLINE)) {
+        end = next = fast.end;
+      } else if (fast && buf[fast.end] === CR && fast.end + 1 < pieceEnd && buf[fast.end + 1] === NEWLINE) {
+        end = fast.end;
+        next = end + 1;
+        crlf = true;
+      } else {
+        // Not a line of its own kind (something follows the object): the string reader takes the whole line.
+        fast = undefined;
+        next = buf.indexOf(NEWLINE, lineStart);
+        if (next < 0 || next >= pieceEnd) next = pieceEnd;
+        // A '\r' before the '\n' is part of the line ending, as the string readers' CRLF → LF makes it.
+        end = next;
+        if (next < pieceEnd && end > lineStart && buf[end - 1] === CR) {
+          end--;
+          crlf = true;
+        }
+      }
+      start = next + 1;
       // The line's units, and the '\r' and '\n' after it: where the next line starts in `text`.
       const lineText = fast ? undefined : buf.toString('utf8', lineStart, end);
       textAt += (fast ? fast.units : lineText!.length) + (next - end) + (next < pieceEnd ? 1 : 0);
@@ -256,18 +272,17 @@ export function readJsonlBytes(path: string, parseLine: LineParser, checkEscaped
         lineUnits.push(lineText!.length);
         continue;
       }
-      const where = `${path}:${line + 1}`;
       try {
         let pair: Pair;
         if (fast) {
           pair = { id: fast.id ?? String(pairs.length + 1), domain: fast.domain || 'general', zh: fast.zh, en: fast.en };
-          if (fast.escaped) checkEscaped(pair, where);
+          if (fast.escaped) checkEscaped(pair, `${path}:${line + 1}`);
         } else {
           if (lineText!.trim() === '') {
             lineUnits.push(0);
             continue;
           }
-          pair = parseLine(lineText!, where, pairs.length + 1);
+          pair = parseLine(lineText!, `${path}:${line + 1}`, pairs.length + 1);
           scanText(pair.zh, zhScan);
           scanText(pair.en, enScan);
         }

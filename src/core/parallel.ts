@@ -434,7 +434,8 @@ async function writeStore(
     prefetch();
     const plan = feed.plan();
     const ctx = afterTexts(plan);
-    const { pairs, ...corpusMeta } = plan.corpus;
+    const pairs = plan.corpus.pairs;
+    const corpusMeta = corpusMetaOf(plan.corpus);
     // The sanity sample (the run's, or under --shard the whole corpus's) travels with the meta with its texts: a
     // worker's checks then read no segment file (they touched every one, the sample being spread over the corpus:
     // 0.8–1.2 s per tokenizer on 100 MB, 0.4 s of it the system's).
@@ -448,14 +449,25 @@ async function writeStore(
   }
 }
 
+/**
+ * A corpus without what holds its texts: the pairs, and the reader's scans (which name their pairs: serialized, they
+ * would carry every text into the meta file and into each worker).
+ */
+export function corpusMetaOf(corpus: Corpus): CorpusMeta {
+  const { pairs: _pairs, textScans: _scans, ...meta } = corpus;
+  return meta;
+}
+
+export type CorpusMeta = Omit<Corpus, 'pairs' | 'textScans'>;
+
 /** The whole corpus but its texts, for the passes that rebuild it in a worker; written once every segment is. */
 export interface PairMeta {
   ids: PackedStrings;
   domains: InternedStrings;
   /** Pairs [start, end) of the whole corpus in each store segment. */
   spans: Range[];
-  /** The loaded corpus without its pairs. */
-  corpusMeta: Omit<Corpus, 'pairs'>;
+  /** The loaded corpus without its pairs (corpusMetaOf). */
+  corpusMeta: CorpusMeta;
   /** samplePairs of the stored (whole) corpus: the pairs the sanity checks re-read, whether or not under --shard. */
   sample: PairSample;
   /** The sampled pairs' texts, in the order of sample.indices. */

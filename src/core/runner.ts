@@ -567,10 +567,12 @@ export async function runBenchmark(options: RunOptions = {}): Promise<BenchmarkR
     let pairsDone = 0;
     // Pairs per tokenizer: known once the corpus is parsed (lines until then: a file has at most one pair per line).
     const pairsOf = (plan: RunPlan) => (plan.joined ? 1 : (plan.slice ? plan.slice.end - plan.slice.start : plan.corpus.pairs.length));
-    let perTokenizer = isCorpusReader(opened) ? opened.lines : 0;
+    // Not asked of a reader before it is needed: a JSONL reader finds its lines in a pass of its own (see openJsonl).
+    let perTokenizer: number | undefined;
     const onPairs = (n: number) => {
       pairsDone += n;
       if (ctx) perTokenizer = ctx.joined ? 1 : ctx.zhTexts.length;
+      else perTokenizer ??= isCorpusReader(opened) ? opened.lines : 0;
       options.onPairs?.({ done: pairsDone, total: perTokenizer * specs.length });
     };
     const report = (index: number, outcome: TokenizerOutcome) => {

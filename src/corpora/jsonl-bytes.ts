@@ -10,9 +10,11 @@
  * pairs and errors (test/corpora/jsonl-bytes.test.ts compares them on real, edge-case and random files).
  */
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { DataError } from '../core/errors.js';
+import { readFailure } from '../core/limits.js';
 import { emptyScan, scanJsonStringUtf8, scanText, ScanColumnsBuilder, type ScanColumns, type TextScan } from '../core/text-scan.js';
-import { crlfNote, readUtf8Pieces, type PieceFacts } from './read-text.js';
+import { readUtf8Pieces, type PieceFacts } from './read-text.js';
 import type { Pair } from './types.js';
 
 const SPACE = 0x20;
@@ -26,29 +28,18 @@ export type LineParser = (line: string, where: string, ordinal: number) => Pair;
 /** Pair checks for a line whose texts came with escapes (loaders.ts's checkPair). */
 export type PairCheck = (pair: Pair, where: string) => void;
 
-export interface JsonlBytes extends PieceFacts {
-  /** Every pair up to the first line that failed (all of them when none did). */
-  pairs: Pair[];
-  /** The texts' scans, in the order of `pairs`. */
-  scans: { zh: ScanColumns; en: ScanColumns };
-  /** Lines of the file (blank ones included). */
-  lines: number;
-  /** pairsBefore[k]: pairs from the lines before line k (0-based); lines + 1 entries. */
-  pairsBefore: Int32Array;
-  /** Per line: its texts' UTF-16 units (0 for a blank line; a line past a failed one: its bytes). */
-  lineUnits: Int32Array;
-  /** The first line that failed (0-based) and its error; lines after it are not parsed. */
-  failed?: { line: number; error: DataError };
-}
-
-/** An Int32Array filled one value at a time, grown by doubling. */
-class IntColumn {
-  data = new Int32Array(1024);
+/** A typed array filled one value at a time, grown by doubling. */
+class NumberColumn<T extends Int32Array | Float64Array> {
+  data: T;
   length = 0;
+
+  constructor(private readonly make: new (n: number) => T) {
+    this.data = new make(1024);
+  }
 
   push(v: number): void {
     if (this.length === this.data.length) {
-      const bigger = new Int32Array(this.length * 2);
+      const bigger = new this.make(this.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
@@ -220,29 +211,50 @@ function fastLine(buf: Buffer, start: number, end: number, text: string, textAt:
 }
 
 /**
- * Read and parse a JSONL file in one pass over its bytes. A line that fails does not throw here: it is kept in
- * `failed` and the rest of the file is only read and checked (invalid UTF-8 or a NUL anywhere is reported first, as
- * when the whole file is read before parsing); the caller throws it when the pairs before it have been asked for.
+ * Parses whole lines of a JSONL file piece by piece, in file order. A line that fails does not throw here: it is kept
+ * in `failed`, and later lines are only counted.
  */
-export function readJsonlBytes(path: string, parseLine: LineParser, checkEscaped: PairCheck, pieceBytes?: number): JsonlBytes {
-  const pairs: Pair[] = [];
-  const zhCols = new ScanColumnsBuilder();
-  const enCols = new ScanColumnsBuilder();
-  const pairsBefore = new IntColumn();
-  const lineUnits = new IntColumn();
-  const zhScan = emptyScan();
-  const enScan = emptyScan();
-  let failed: JsonlBytes['failed'];
-  let crlf = false;
-  const facts = readUtf8Pieces(path, 'corpus file', (buf, pieceStart, pieceEnd) => {
-    const text = buf.toString('utf8', pieceStart, pieceEnd);
+export class JsonlParser {
+  /** Every pair up to the first line that failed. */
+  readonly pairs: Pair[] = [];
+  private readonly zhCols = new ScanColumnsBuilder();
+  private readonly enCols = new ScanColumnsBuilder();
+  private readonly before = new NumberColumn(Int32Array);
+  private readonly zhScan = emptyScan();
+  private readonly enScan = emptyScan();
+  /** The first line that failed (0-based) and its error. */
+  failed: { line: number; error: DataError } | undefined;
+  /** A line ended with '\r\n' (read as '\n'). */
+  crlf = false;
+
+  constructor(private readonly path: string, private readonly parseLine: LineParser, private readonly checkEscaped: PairCheck) {}
+
+  /** Lines parsed (or, past a failed one, counted) so far. */
+  get lines(): number {
+    return this.before.length;
+  }
+
+  /** Pairs from the lines before line k, for k up to `lines` (then: all pairs so far). */
+  pairsBefore(k: number): number {
+    return k < this.before.length ? this.before.data[k]! : this.pairs.length;
+  }
+
+  /** The texts' scans, in the order of `pairs`. */
+  scans(): { zh: ScanColumns; en: ScanColumns } {
+    return { zh: this.zhCols.columns(), en: this.enCols.columns() };
+  }
+
+  /** buf[pieceStart..pieceEnd): whole lines, each ended by '\n' but for the file's last one. */
+  parsePiece(buf: Buffer, pieceStart: number, pieceEnd: number): void {
+    const { pairs, zhScan, enScan } = this;
+    const text = this.failed ? '' : buf.toString('utf8', pieceStart, pieceEnd);
     /** UTF-16 offset in `text` of the line at `start`. */
     let textAt = 0;
     for (let start = pieceStart; start < pieceEnd; ) {
       const lineStart = start;
-      const line = pairsBefore.length;
-      pairsBefore.push(pairs.length);
-      let fast = failed ? undefined : fastLine(buf, lineStart, pieceEnd, text, textAt, zhScan, enScan);
+      const line = this.before.length;
+      this.before.push(pairs.length);
+      let fast = this.failed ? undefined : fastLine(buf, lineStart, pieceEnd, text, textAt, zhScan, enScan);
       /** Where the line ends (before its '\r\n' or '\n') and where its ending ends. */
       let end: number;
       let next: number;
@@ -251,7 +263,7 @@ export function readJsonlBytes(path: string, parseLine: LineParser, checkEscaped
       } else if (fast && buf[fast.end] === CR && fast.end + 1 < pieceEnd && buf[fast.end + 1] === NEWLINE) {
         end = fast.end;
         next = end + 1;
-        crlf = true;
+        this.crlf = true;
       } else {
         // Not a line of its own kind (something follows the object): the string reader takes the whole line.
         fast = undefined;
@@ -261,47 +273,97 @@ export function readJsonlBytes(path: string, parseLine: LineParser, checkEscaped
         end = next;
         if (next < pieceEnd && end > lineStart && buf[end - 1] === CR) {
           end--;
-          crlf = true;
+          this.crlf = true;
         }
       }
       start = next + 1;
+      if (this.failed) continue;
       // The line's units, and the '\r' and '\n' after it: where the next line starts in `text`.
       const lineText = fast ? undefined : buf.toString('utf8', lineStart, end);
       textAt += (fast ? fast.units : lineText!.length) + (next - end) + (next < pieceEnd ? 1 : 0);
-      if (failed) {
-        lineUnits.push(lineText!.length);
-        continue;
-      }
       try {
         let pair: Pair;
         if (fast) {
           pair = { id: fast.id ?? String(pairs.length + 1), domain: fast.domain || 'general', zh: fast.zh, en: fast.en };
-          if (fast.escaped) checkEscaped(pair, `${path}:${line + 1}`);
+          if (fast.escaped) this.checkEscaped(pair, `${this.path}:${line + 1}`);
         } else {
-          if (lineText!.trim() === '') {
-            lineUnits.push(0);
-            continue;
-          }
-          pair = parseLine(lineText!, `${path}:${line + 1}`, pairs.length + 1);
+          if (lineText!.trim() === '') continue;
+          pair = this.parseLine(lineText!, `${this.path}:${line + 1}`, pairs.length + 1);
           scanText(pair.zh, zhScan);
           scanText(pair.en, enScan);
         }
         pairs.push(pair);
-        zhCols.push(zhScan);
-        enCols.push(enScan);
-        lineUnits.push(zhScan.utf16 + enScan.utf16);
+        this.zhCols.push(zhScan);
+        this.enCols.push(enScan);
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
-        failed = { line, error: err };
-        lineUnits.push(lineText?.length ?? fast!.units);
+        this.failed = { line, error: err };
       }
     }
+  }
+}
+
+/**
+ * Read and parse a JSONL file in one pass over its bytes. A line that fails does not end the reading: the rest of the
+ * file is still read and checked (invalid UTF-8 or a NUL anywhere is reported first, as when the whole file is read
+ * before parsing); the caller throws the line's error when the pairs before it have been asked for.
+ */
+export function readJsonlBytes(parser: JsonlParser, path: string, pieceBytes?: number): PieceFacts {
+  return readUtf8Pieces(path, 'corpus file', (buf, start, end) => parser.parsePiece(buf, start, end), pieceBytes);
+}
+
+/** Where each line of a file starts, for parsing it later in steps (parseJsonlLines). */
+export interface LineIndex extends PieceFacts {
+  lines: number;
+  /** File offset of each line's first byte, and the file's end: lines + 1 entries. */
+  starts: Float64Array;
+}
+
+/**
+ * The file read and checked once (UTF-8, NUL, digest: readUtf8Pieces) and its lines found, nothing decoded: what a
+ * parallel run needs to plan its chunks before it parses them (0.2 s on 100 MB, against 0.8 s for the whole reading).
+ */
+export function indexLines(path: string, pieceBytes?: number): LineIndex {
+  const starts = new NumberColumn(Float64Array);
+  const facts = readUtf8Pieces(path, 'corpus file', (buf, start, end, offset) => {
+    for (let at = start; at < end; ) {
+      starts.push(offset + at);
+      const nl = buf.indexOf(NEWLINE, at);
+      at = nl < 0 || nl >= end ? end : nl + 1;
+    }
   }, pieceBytes);
-  if (crlf) facts.notes.push(crlfNote(path));
-  pairsBefore.push(pairs.length);
-  return {
-    ...facts, pairs, scans: { zh: zhCols.columns(), en: enCols.columns() }, lines: lineUnits.length,
-    pairsBefore: pairsBefore.data.subarray(0, pairsBefore.length), lineUnits: lineUnits.data.subarray(0, lineUnits.length),
-    ...(failed ? { failed } : {}),
-  };
+  starts.push(facts.bytes);
+  return { ...facts, lines: starts.length - 1, starts: starts.data.subarray(0, starts.length) };
+}
+
+/** Parse lines [parser.lines, end) of an indexed file, read in pieces of whole lines of about `pieceBytes`. */
+export function parseJsonlLines(parser: JsonlParser, path: string, index: LineIndex, end: number, pieceBytes = 8 * 1024 * 1024): void {
+  let from = parser.lines;
+  if (from >= end || parser.failed) return;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw readFailure(err, path, 'corpus file');
+  }
+  try {
+    let buf = Buffer.allocUnsafe(Math.min(pieceBytes, index.starts[end]! - index.starts[from]!));
+    while (from < end && !parser.failed) {
+      let to = from + 1;
+      while (to < end && index.starts[to + 1]! - index.starts[from]! <= pieceBytes) to++;
+      const bytes = index.starts[to]! - index.starts[from]!;
+      if (bytes > buf.length) buf = Buffer.allocUnsafe(bytes);
+      let got: number;
+      try {
+        got = readSync(fd, buf, 0, bytes, index.starts[from]!);
+      } catch (err) {
+        throw readFailure(err, path, 'corpus file');
+      }
+      if (got !== bytes) throw new DataError(`${path} changed while it was read`, 'run again on a file that is not being written');
+      parser.parsePiece(buf, 0, bytes);
+      from = to;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -2,8 +2,8 @@ import { basename, extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, UsageError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
-import { readJsonlBytes } from './jsonl-bytes.js';
-import { readUtf8Lines } from './read-text.js';
+import { indexLines, JsonlParser, parseJsonlLines, readJsonlBytes, type LineIndex } from './jsonl-bytes.js';
+import { crlfNote, readUtf8Lines, type PieceFacts } from './read-text.js';
 import type { Corpus, Pair } from './types.js';
 import type { ZhLang } from '../core/types.js';
 import { loadStandardCorpus, type StandardCorpusOptions } from './standard.js';
@@ -185,13 +185,14 @@ export function parseTsvLine(line: string, where: string, lineNo: number): Pair 
  * A line-based corpus file, read and split into lines but parsed on demand: a parallel run plans its chunks on the
  * lines' sizes and starts counting the first chunks while the rest is parsed (src/core/parallel.ts). Parsing in
  * steps gives exactly what parsing at once gives: the same pairs, errors and messages (loadJsonl is open + finish).
- * A JSONL file is parsed while it is read (jsonl-bytes.ts); its reader hands the pairs out, and a bad line's error,
- * in the same steps.
  */
 export interface CorpusReader {
   /** Number of lines; pairs come from lines, one each, blank lines skipped. */
   readonly lines: number;
-  /** Size of each line in UTF-16 units (a JSONL line: of its two texts): what a chunk planner weighs. Computed once. */
+  /**
+   * Size of each line in UTF-16 units (a JSONL line: in UTF-8 bytes, never fewer): what a chunk planner weighs, and
+   * an upper bound of the texts' store. Computed once.
+   */
   lineUnits(): Int32Array;
   /** Parse the lines before `end` not parsed yet; the pairs so far (one growing array, never copied). */
   parseUntil(end: number): readonly Pair[];
@@ -224,26 +225,48 @@ function lineReader(
   };
 }
 
+/**
+ * A JSONL file parsed on its bytes (jsonl-bytes.ts). Read whole by `finish` alone: one pass, which reads, checks,
+ * parses and scans. A parallel run asks for `lines` first: the file is then indexed (read and checked, lines found)
+ * and parsed in steps, so its first chunks are counted while the rest is parsed. A bad line's error is thrown once the
+ * pairs before it have been asked for, in both ways.
+ */
 export function openJsonl(path: string): CorpusReader {
-  // Read and parsed whole here; a bad line's error waits until the pairs before it have been handed out, as when parsing in steps.
-  const read = readJsonlBytes(path, parseJsonlLine, (pair, where) => checkPair(pair, where));
+  const parser = new JsonlParser(path, parseJsonlLine, (pair, where) => checkPair(pair, where));
+  let index: LineIndex | undefined;
+  let facts: PieceFacts | undefined;
+  let units: Int32Array | undefined;
+  const indexed = () => (index ??= indexLines(path));
   const pairs: Pair[] = [];
   const parseUntil = (end: number): readonly Pair[] => {
-    const upTo = read.pairsBefore[Math.min(end, read.lines)]!;
-    while (pairs.length < upTo) pairs.push(read.pairs[pairs.length]!);
-    if (read.failed && end > read.failed.line) throw read.failed.error;
+    if (!facts) parseJsonlLines(parser, path, indexed(), Math.min(end, indexed().lines));
+    const upTo = parser.pairsBefore(end);
+    while (pairs.length < upTo) pairs.push(parser.pairs[pairs.length]!);
+    if (parser.failed && end > parser.failed.line) throw parser.failed.error;
     return pairs;
   };
   return {
-    lines: read.lines,
-    lineUnits: () => read.lineUnits,
+    get lines() {
+      return facts && !index ? parser.lines : indexed().lines;
+    },
+    // Bytes, not UTF-16 units: known before decoding, and never fewer (see CorpusReader.lineUnits).
+    lineUnits: () => {
+      if (units) return units;
+      const { starts, lines } = indexed();
+      units = new Int32Array(lines);
+      for (let i = 0; i < lines; i++) units[i] = starts[i + 1]! - starts[i]!;
+      return units;
+    },
     parseUntil,
     finish: () => {
-      parseUntil(read.lines);
+      if (!index) facts ??= readJsonlBytes(parser, path);
+      const read = facts ?? index!;
+      parseUntil(index ? index.lines : parser.lines);
       checkUniqueIds(pairs, path);
+      const notes = parser.crlf ? [...read.notes, crlfNote(path)] : read.notes;
       return finish({
-        id: basename(path), format: 'jsonl', files: [{ path, sha256: read.sha256, bytes: read.bytes }], pairs, notes: read.notes,
-        textScans: { pairs, ...read.scans },
+        id: basename(path), format: 'jsonl', files: [{ path, sha256: read.sha256, bytes: read.bytes }], pairs, notes,
+        textScans: { pairs, ...parser.scans() },
       });
     },
   };

@@ -107,7 +107,8 @@ export const crlfNote = (path: string): string => `${path}: CRLF line endings re
 
 /**
  * A UTF-8 text file read into one reused buffer in pieces that end at a '\n' (or at the file's end), each validated
- * and hashed, and handed to `onPiece` as `buf[start..end)`: whole lines of valid UTF-8 without NUL, the BOM removed.
+ * and hashed, and handed to `onPiece` as `buf[start..end)` (`offset`: buf[0]'s in the file): whole lines of valid
+ * UTF-8 without NUL, the BOM removed.
  * Nothing is held but the buffer: on a 100 MB corpus that saves a copy of the file in memory and as many fresh pages,
  * each a fault the kernel must zero (on a VM whose host has taken back the guest's free memory, ~10 µs each: 0.25 s
  * for 100 MB). A '\n' byte is never inside a UTF-8 sequence, and a '\r\n' or a BOM never straddles such a cut, so
@@ -115,7 +116,7 @@ export const crlfNote = (path: string): string => `${path}: CRLF line endings re
  * NUL (after which `onPiece` is not called again). `pieceBytes` is for tests.
  */
 export function readUtf8Pieces(
-  path: string, what: string, onPiece: (buf: Buffer, start: number, end: number) => void, pieceBytes = PIECE_BYTES,
+  path: string, what: string, onPiece: (buf: Buffer, start: number, end: number, offset: number) => void, pieceBytes = PIECE_BYTES,
 ): PieceFacts {
   let fd: number;
   try {
@@ -177,7 +178,7 @@ export function readUtf8Pieces(
           start = 3;
           notes.push(bomNote(path));
         }
-        onPiece(buf, start, end);
+        onPiece(buf, start, end, offset);
       }
       buf.copy(buf, 0, end, filled);
       filled -= end;

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { countInBatches, runBenchmark } from '../../src/core/runner.js';
-import { loadCorpus } from '../../src/corpora/loaders.js';
+import { BUNDLED_CORPUS_PATH, loadCorpus, loadJsonl } from '../../src/corpora/loaders.js';
+import { serialize } from 'node:v8';
 import { DataError, UsageError } from '../../src/core/errors.js';
 import { tokbench } from '../helpers/cli.js';
-import { chunkRanges, parallelWorthIt, removeStaleStores, storeParent, workerEnv, workerOverlap } from '../../src/core/parallel.js';
+import { chunkRanges, corpusMetaOf, parallelWorthIt, removeStaleStores, storeParent, workerEnv, workerOverlap } from '../../src/core/parallel.js';
 import type { TokenizerAdapter } from '../../src/tokenizers/types.js';
 import { ProcessPool } from '../../src/core/pool.js';
 
@@ -153,6 +154,15 @@ describe('--jobs: worker processes, deterministic merge', () => {
       else process.env.TMPDIR = saved;
     }
     expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it("the meta sent to workers holds none of the corpus's texts (a JSONL corpus's scans name its pairs)", () => {
+    const corpus = loadJsonl(BUNDLED_CORPUS_PATH);
+    expect(corpus.textScans?.pairs).toBe(corpus.pairs);
+    const meta = corpusMetaOf(corpus);
+    expect(Object.keys(meta).sort()).toEqual(['files', 'format', 'id', 'notes', 'sha256']);
+    // The texts alone are over 100 KB: a meta that carried them could not be this small.
+    expect(serialize(meta).length).toBeLessThan(1000);
   });
 
   it('uses workers only where they pay for their start-up', () => {

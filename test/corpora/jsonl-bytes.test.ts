@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
 import { scanTexts } from '../../src/core/text-scan.js';
-import { readJsonlBytes } from '../../src/corpora/jsonl-bytes.js';
+import { indexLines, JsonlParser, parseJsonlLines, readJsonlBytes } from '../../src/corpora/jsonl-bytes.js';
 import { BUNDLED_CORPUS_PATH, checkPair, loadJsonl, openJsonl, parseJsonlLine } from '../../src/corpora/loaders.js';
-import { readUtf8Lines } from '../../src/corpora/read-text.js';
+import { crlfNote, readUtf8Lines } from '../../src/corpora/read-text.js';
 import type { Pair } from '../../src/corpora/types.js';
 
 // The byte reader must give what the string reader gives — decode the file, split it into lines, parse each with
@@ -57,30 +57,54 @@ function stringReader(path: string): Outcome {
   return { pairs, ...(failed ? { failed } : {}), lines: read.lines.length, pairsBefore, notes: read.notes, sha256: read.sha256 };
 }
 
-function byteReader(path: string, pieceBytes?: number): Outcome {
-  let read;
+/**
+ * The byte reader, in one pass (`steps` undefined) or as a parallel run uses it: the file indexed, then parsed up to
+ * lines chosen by `steps` (each call gives the next line to parse up to).
+ */
+function byteReader(path: string, pieceBytes?: number, steps?: (lines: number) => number): Outcome {
+  const parser = new JsonlParser(path, parseJsonlLine, (p, where) => checkPair(p, where));
+  let facts;
+  let lines: number;
   try {
-    read = readJsonlBytes(path, parseJsonlLine, (p, where) => checkPair(p, where), pieceBytes);
+    if (steps) {
+      const index = indexLines(path, pieceBytes);
+      for (let end = 0; end < index.lines && !parser.failed; ) {
+        end = Math.min(index.lines, Math.max(end + 1, steps(index.lines)));
+        parseJsonlLines(parser, path, index, end, pieceBytes);
+      }
+      facts = index;
+      lines = index.lines;
+    } else {
+      facts = readJsonlBytes(parser, path, pieceBytes);
+      lines = parser.lines;
+    }
   } catch (err) {
     return { thrown: (err as Error).message };
   }
   // The scans must be those of the strings it returns.
+  const scans = parser.scans();
   for (const side of ['zh', 'en'] as const) {
-    const texts = read.pairs.map((p) => p[side]);
+    const texts = parser.pairs.map((p) => p[side]);
     const ref = scanTexts(texts);
-    const got = read.scans[side];
+    const got = scans[side];
     for (const key of ['codepoints', 'bytes', 'han', 'letters', 'words'] as const) expect(Array.from(got[key]), `${path} ${side} ${key}`).toEqual(Array.from(ref[key]));
     expect(Array.from(got.utf16), `${path} ${side} utf16`).toEqual(texts.map((t) => t.length));
   }
   return {
-    pairs: read.pairs, ...(read.failed ? { failed: { line: read.failed.line, message: read.failed.error.message } } : {}),
-    lines: read.lines, pairsBefore: Array.from(read.pairsBefore), notes: read.notes, sha256: read.sha256,
+    pairs: parser.pairs, ...(parser.failed ? { failed: { line: parser.failed.line, message: parser.failed.error.message } } : {}),
+    lines, pairsBefore: Array.from({ length: lines + 1 }, (_, k) => parser.pairsBefore(k)),
+    notes: parser.crlf ? [...facts.notes, crlfNote(path)] : facts.notes, sha256: facts.sha256,
   };
 }
 
+const stepRand = mulberry32(7);
+
 function expectSame(path: string): Outcome {
   const ref = stringReader(path);
-  for (const piece of [undefined, 1, 7, 64]) expect(byteReader(path, piece), `${path} (pieces of ${piece ?? 'default'} bytes)`).toEqual(ref);
+  for (const piece of [undefined, 1, 7, 64]) {
+    expect(byteReader(path, piece), `${path} (pieces of ${piece ?? 'default'} bytes)`).toEqual(ref);
+    expect(byteReader(path, piece, (n) => Math.floor(stepRand() * (n + 1))), `${path} (indexed, parsed in steps, pieces of ${piece ?? 'default'} bytes)`).toEqual(ref);
+  }
   return ref;
 }
 

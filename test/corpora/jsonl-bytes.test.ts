@@ -8,6 +8,7 @@ import { indexLines, JsonlParser, parseJsonlLines, readJsonlBytes } from '../../
 import { BUNDLED_CORPUS_PATH, checkPair, loadJsonl, openJsonl, parseJsonlLine } from '../../src/corpora/loaders.js';
 import { crlfNote, readUtf8Lines } from '../../src/corpora/read-text.js';
 import type { Pair } from '../../src/corpora/types.js';
+import { mulberry32 } from '../../src/metrics/bootstrap.js';
 
 // The byte reader must give what the string reader gives — decode the file, split it into lines, parse each with
 // parseJsonlLine (itself checked against JSON.parse in jsonl-fast.test.ts) — on every file: the same pairs, the same
@@ -97,7 +98,7 @@ function byteReader(path: string, pieceBytes?: number, steps?: (lines: number) =
   };
 }
 
-const stepRand = mulberry32(7);
+const stepRand = uniform(7);
 
 function expectSame(path: string): Outcome {
   const ref = stringReader(path);
@@ -108,14 +109,10 @@ function expectSame(path: string): Outcome {
   return ref;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Seeded floats in [0, 1). */
+function uniform(seed: number): () => number {
+  const next = mulberry32(seed);
+  return () => next() / 2 ** 32;
 }
 
 describe('JSONL byte reader (readJsonlBytes) against the string reader', () => {
@@ -163,7 +160,7 @@ describe('JSONL byte reader (readJsonlBytes) against the string reader', () => {
   });
 
   it('agrees on 400 seeded random files', () => {
-    const rand = mulberry32(20261205);
+    const rand = uniform(20261205);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const texts = ['你好，世界。', 'Hello, world.', '𠀀𠀁 CJK Ext B', 'emoji 😀 and “quotes” — dash', 'é à ü', ' spaced ', '\u3000全角空格', 'a "quoted" word', 'back\\slash', 'line\nbreak', '\u2028', ' ', ''];
     const keyOf = () => (rand() < 0.9 ? pick(['zh', 'en', 'id', 'domain']) : pick(['other', '键', 'z\\u0068', 'domains', 'ID']));

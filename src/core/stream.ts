@@ -19,7 +19,7 @@ import { isUtf8 } from 'node:buffer';
 import { basename, extname, resolve } from 'node:path';
 import type { Corpus, Pair } from '../corpora/types.js';
 import { checkPair, misalignedError, parseJsonlLine, parseTsvLine } from '../corpora/loaders.js';
-import { firstInvalidUtf8 } from '../corpora/read-text.js';
+import { bomNote, crlfNote, firstInvalidUtf8 } from '../corpora/read-text.js';
 import { loadTokenizer, parseTokenizerSpec, type TokenizerSpec } from '../tokenizers/registry.js';
 import { defaultPresetIds } from '../tokenizers/presets.js';
 import type { TokenizerAdapter } from '../tokenizers/types.js';
@@ -27,7 +27,7 @@ import { DataError, TokbenchError, UsageError } from './errors.js';
 import { readFailure } from './limits.js';
 import { sha256 } from './hash.js';
 import type { CharUnit } from './text-units.js';
-import { emptyScan, scanText, toNumbers, unitCount } from './text-scan.js';
+import { emptyScan, scanText, unitCount } from './text-scan.js';
 import { resolveSegmentation } from './segmentation.js';
 import { checkBaselineInRun } from '../metrics/nsl.js';
 import { CHECK_BUDGET, CHECK_MAX_TEXT, checkCorpus, sanityPass } from './sanity.js';
@@ -40,6 +40,7 @@ import { buildTokenizerResult, countInBatches, domainStatsFromTotals, failureOf,
 import { SCHEMA_VERSION, type BenchmarkResult, type CorpusSummary, type Protocol, type TokenizerFailure, type TokenizerResult } from './types.js';
 import { isGitLfsPointer } from './sniff.js';
 import { HeapGuard } from './heap-guard.js';
+import { Growable } from './growable.js';
 
 /**
  * Pairs per chunk. Small on purpose: what a chunk allocates should die in V8's young generation. With 4096 pairs
@@ -166,7 +167,7 @@ export class LineReader {
       this.first = false;
       if (text.charCodeAt(0) === 0xfeff) {
         text = text.slice(1);
-        this.notes.push(`${this.path}: UTF-8 byte-order mark removed`);
+        this.notes.push(bomNote(this.path));
         // A file that is only a BOM has no lines once it is removed.
         if (!terminated && text === '') return;
       }
@@ -180,7 +181,7 @@ export class LineReader {
   }
 
   private finishNotes(): void {
-    if (this.crlf) this.notes.push(`${this.path}: CRLF line endings read as LF`);
+    if (this.crlf) this.notes.push(crlfNote(this.path));
   }
 }
 
@@ -267,23 +268,6 @@ export function openPairSource(kind: FileKind): PairSource {
 
 // ---------------------------------------------------------------- compact per-pair storage
 
-/** A growing Uint32Array: 4 bytes per pair instead of a boxed array slot, doubled as needed. */
-export class GrowableUint32 {
-  private buf = new Uint32Array(1024);
-  length = 0;
-  push(x: number): void {
-    if (this.length === this.buf.length) {
-      const next = new Uint32Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
-    }
-    this.buf[this.length++] = x;
-  }
-  toArray(): number[] {
-    return toNumbers(this.buf.subarray(0, this.length));
-  }
-}
-
 /**
  * The mean of per-pair ratios without the pairs: a histogram of ratio values. meanOfPairRatios sums the ratios in
  * sorted order; adding each distinct value `count` times in ascending order is that very sequence of additions,
@@ -318,7 +302,7 @@ interface Live {
   zh: number;
   en: number;
   domains: Record<string, { pairs: number; zhTokens: number; enTokens: number }>;
-  pairs?: { zh: GrowableUint32; en: GrowableUint32 };
+  pairs?: { zh: Growable<Uint32Array>; en: Growable<Uint32Array> };
   ratios: RatioHistogram;
   /** Filled after counting: sanity runs on the loaded tokenizer at the end. */
   extra?: Partial<TokenizerResult>;
@@ -406,7 +390,7 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
         });
         const l: Live = {
           spec, tok, warnings, seconds: (performance.now() - t0) / 1000, zh: 0, en: 0, domains: {}, ratios: new RatioHistogram(),
-          ...(keepPairs ? { pairs: { zh: new GrowableUint32(), en: new GrowableUint32() } } : {}),
+          ...(keepPairs ? { pairs: { zh: new Growable(Uint32Array), en: new Growable(Uint32Array) } } : {}),
         };
         live.push(l);
         outcomes.push(l);
@@ -419,7 +403,7 @@ export async function runStreamBenchmark(options: RunOptions): Promise<Benchmark
     // 3. Chunks: the pending pairs first, then the rest of the file.
     const totals = { zhChars: 0, enChars: 0, zhBytes: 0, enBytes: 0, enWords: 0, pairs: 0 };
     const domainPairs: Record<string, number> = {};
-    const units = keepPairs ? { zhChars: new GrowableUint32(), enChars: new GrowableUint32(), enWords: new GrowableUint32() } : undefined;
+    const units = keepPairs ? { zhChars: new Growable(Uint32Array), enChars: new Growable(Uint32Array), enWords: new Growable(Uint32Array) } : undefined;
     const zhScan = emptyScan();
     const enScan = emptyScan();
     const heap = new HeapGuard();

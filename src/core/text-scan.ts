@@ -7,6 +7,7 @@
  * construction; test/core/text-scan.test.ts checks them against the regexes on real and adversarial text.
  */
 
+import { Growable } from './growable.js';
 import { countChars, type CharUnit } from './text-units.js';
 
 const HAN_BIT = 1;
@@ -194,49 +195,32 @@ export interface SideScan {
 /** A side's scan columns without the run's unit: what a reader can gather before the run's options are known. */
 export type ScanColumns = Omit<SideScan, 'units'> & { utf16: Int32Array };
 
-/** Scan columns filled one text at a time (the count is not known in advance), grown by doubling. */
+/** Scan columns filled one text at a time (the count is not known in advance). */
 export class ScanColumnsBuilder {
-  private n = 0;
-  private cols: ScanColumns = ScanColumnsBuilder.alloc(1024);
-
-  private static alloc(capacity: number): ScanColumns {
-    return {
-      codepoints: new Int32Array(capacity), bytes: new Int32Array(capacity), han: new Int32Array(capacity),
-      letters: new Int32Array(capacity), words: new Int32Array(capacity), utf16: new Int32Array(capacity),
-    };
-  }
-
-  get length(): number {
-    return this.n;
-  }
+  private readonly cols = {
+    codepoints: new Growable(Int32Array), bytes: new Growable(Int32Array), han: new Growable(Int32Array),
+    letters: new Growable(Int32Array), words: new Growable(Int32Array), utf16: new Growable(Int32Array),
+  };
 
   push(s: TextScan): void {
-    if (this.n === this.cols.bytes.length) {
-      const bigger = ScanColumnsBuilder.alloc(this.n * 2);
-      for (const key of COLUMN_KEYS) bigger[key].set(this.cols[key]);
-      this.cols = bigger;
-    }
     const c = this.cols;
-    const i = this.n++;
-    c.codepoints[i] = s.codepoints;
-    c.bytes[i] = s.bytes;
-    c.han[i] = s.han;
-    c.letters[i] = s.letters;
-    c.words[i] = s.words;
-    c.utf16[i] = s.utf16;
+    c.codepoints.push(s.codepoints);
+    c.bytes.push(s.bytes);
+    c.han.push(s.han);
+    c.letters.push(s.letters);
+    c.words.push(s.words);
+    c.utf16.push(s.utf16);
   }
 
-  /** The first `count` texts' columns (views, not copies). */
-  columns(count = this.n): ScanColumns {
+  /** The columns so far (views, not copies). */
+  columns(): ScanColumns {
     const c = this.cols;
     return {
-      codepoints: c.codepoints.subarray(0, count), bytes: c.bytes.subarray(0, count), han: c.han.subarray(0, count),
-      letters: c.letters.subarray(0, count), words: c.words.subarray(0, count), utf16: c.utf16.subarray(0, count),
+      codepoints: c.codepoints.view(), bytes: c.bytes.view(), han: c.han.view(),
+      letters: c.letters.view(), words: c.words.view(), utf16: c.utf16.view(),
     };
   }
 }
-
-const COLUMN_KEYS = ['codepoints', 'bytes', 'han', 'letters', 'words', 'utf16'] as const;
 
 /**
  * A side's scan in the run's unit from columns gathered while reading, or undefined when the unit needs the texts
@@ -273,9 +257,3 @@ export function sumInt32(xs: Int32Array): number {
   return s;
 }
 
-/** A plain array of the values (Array.from walks an iterator: several times slower on a million values). */
-export function toNumbers(xs: Int32Array | Uint32Array): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < xs.length; i++) out.push(xs[i]!);
-  return out;
-}

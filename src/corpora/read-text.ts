@@ -81,15 +81,6 @@ export function readUtf8File(path: string, what = 'corpus file'): ReadText {
   return { text, raw, notes };
 }
 
-export interface ReadLines {
-  /** splitLines of the normalised text. */
-  lines: string[];
-  /** Of the file's bytes as stored. */
-  sha256: string;
-  bytes: number;
-  notes: string[];
-}
-
 /** What a file read in pieces was, besides its contents. */
 export interface PieceFacts {
   /** Of the file's bytes as stored. */
@@ -97,6 +88,11 @@ export interface PieceFacts {
   bytes: number;
   /** A BOM removed (the reader of the pieces adds its own, e.g. CRLF). */
   notes: string[];
+}
+
+export interface ReadLines extends PieceFacts {
+  /** splitLines of the normalised text. */
+  lines: string[];
 }
 
 /** What readUtf8Pieces reads at a time (more for a longer line). */

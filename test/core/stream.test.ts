@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { runBenchmark, type RunOptions } from '../../src/core/runner.js';
 import { BUNDLED_CORPUS_PATH, loadCorpus } from '../../src/corpora/loaders.js';
 import { DataError, UsageError } from '../../src/core/errors.js';
-import { GrowableUint32, RatioHistogram, STREAM_CHUNK_PAIRS, SAMPLE_MAX_PAIRS } from '../../src/core/stream.js';
+import { RatioHistogram, STREAM_CHUNK_PAIRS, SAMPLE_MAX_PAIRS } from '../../src/core/stream.js';
 import { scanText } from '../../src/core/text-scan.js';
 import { countEnglishWords } from '../../src/core/prices.js';
 import { meanOfPairRatios } from '../../src/metrics/premium-estimators.js';
 import { mulberry32 } from '../../src/metrics/bootstrap.js';
+import { Growable } from '../../src/core/growable.js';
 import type { BenchmarkResult, TokenizerResult } from '../../src/core/types.js';
 import { tokbench } from '../helpers/cli.js';
 
@@ -240,8 +241,8 @@ describe('streaming aggregates', () => {
     for (const t of texts) expect(scanText(t).words, JSON.stringify(t)).toBe(countEnglishWords(t));
   });
 
-  it('GrowableUint32 keeps every value across growth', () => {
-    const g = new GrowableUint32();
+  it('Growable keeps every value across growth', () => {
+    const g = new Growable(Uint32Array);
     const ref = Array.from({ length: 5000 }, (_, i) => (i * 2654435761) >>> 0);
     for (const x of ref) g.push(x);
     expect(g.toArray()).toEqual(ref);

@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
 import { scanTexts } from '../../src/core/text-scan.js';
 import { indexLines, JsonlParser, parseJsonlLines, readJsonlBytes } from '../../src/corpora/jsonl-bytes.js';
@@ -9,20 +7,14 @@ import { BUNDLED_CORPUS_PATH, checkPair, loadJsonl, openJsonl, parseJsonlLine } 
 import { crlfNote, readUtf8Lines } from '../../src/corpora/read-text.js';
 import type { Pair } from '../../src/corpora/types.js';
 import { mulberry32 } from '../../src/metrics/bootstrap.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
 // The byte reader must give what the string reader gives — decode the file, split it into lines, parse each with
 // parseJsonlLine (itself checked against JSON.parse in jsonl-fast.test.ts) — on every file: the same pairs, the same
 // first failing line and message, the same notes and digest, and scans equal to scanning the strings. Files: the
 // bundled corpus (also with a BOM and CRLF), edge cases, and seeded random files, each read in pieces of several sizes.
 
-const dir = mkdtempSync(join(tmpdir(), 'tokbench-jsonl-bytes-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-function file(content: string | Buffer): string {
-  const path = join(dir, `f${fileNo++}.jsonl`);
-  writeFileSync(path, content);
-  return path;
-}
+const { file } = tempFiles('tokbench-jsonl-bytes-', 'jsonl');
 
 interface Outcome {
   thrown?: string;

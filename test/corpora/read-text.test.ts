@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readUtf8File, readUtf8Lines, splitLines } from '../../src/corpora/read-text.js';
 import { mulberry32 } from '../../src/metrics/bootstrap.js';
+import { tempFiles } from '../helpers/temp-files.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tokbench-readtext-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function file(bytes: Buffer | string): string {
-  const p = join(dir, `f${n++}.txt`);
-  writeFileSync(p, bytes);
-  return p;
-}
+const { dir, file } = tempFiles('tokbench-readtext-', 'txt');
 
 type Outcome = { lines: string[]; notes: string[]; sha256: string; bytes: number } | { error: string };
 

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { argv, dist, flag, root } from './script-args.mjs';
+import { sampleTreeRss } from './tree-rss.mjs';
 
 // ---------------------------------------------------------------- child mode: one measurement
 if (argv[0] === '--child') {
@@ -102,6 +103,22 @@ function measureOnce(mode, tok, corpus, j, pin) {
 }
 
 /**
+ * One unpinned run whose process tree (the main process and its workers) is sampled for resident memory while it runs:
+ * `treeRssMB` is the peak of the sum, where maxRssMB is the main process's own peak.
+ */
+function measureTreeOnce(mode, tok, corpus, j) {
+  const args = ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, String(j)];
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, out) => {
+      const treeRssMB = sampler.stop();
+      if (err) reject(err);
+      else resolve({ ...JSON.parse(out.trim().split('\n').pop()), treeRssMB });
+    });
+    const sampler = sampleTreeRss(child.pid);
+  });
+}
+
+/**
  * The machine's own ceiling for N jobs: N one-core runs at once, each pinned to its own CPU. A core runs slower while
  * the others are busy (shared caches and memory bandwidth, lower boost clocks); this measures how much, without tokbench's
  * parallel machinery in the way. Returns the seconds of the slowest run (all N corpora are done by then).
@@ -170,7 +187,7 @@ for (const mb of streamOnly ? [] : sizes) {
     const m = await interleaved([
       ['one', () => measureOnce('tokbench', all, corpus, 1, true)],
       ['oneFree', () => measureOnce('tokbench', all, corpus, 1, false)],
-      ['many', () => measureOnce('tokbench', all, corpus, jobs, false)],
+      ['many', () => measureTreeOnce('tokbench', all, corpus, jobs)],
       ...(withCeiling ? [['ceiling', () => measureConcurrentOnce('tokbench', all, corpus, jobs)]] : []),
     ], r, all);
     const { one, oneFree, many, ceiling } = m;
@@ -178,7 +195,7 @@ for (const mb of streamOnly ? [] : sizes) {
     const ceilingScaling = ceiling ? (jobs * one.seconds) / ceiling.seconds : undefined;
     rows.push({
       corpusMB: +(bytes / 1e6).toFixed(1), pairs, tokenizer: all, jobs, tokbench1MBs: bytes / 1e6 / one.seconds, tokbenchNMBs: bytes / 1e6 / many.seconds,
-      scaling: one.seconds / many.seconds, scalingVsUnpinned: oneFree.seconds / many.seconds, tokbenchRssMB: many.maxRssMB,
+      scaling: one.seconds / many.seconds, scalingVsUnpinned: oneFree.seconds / many.seconds, tokbenchRssMB: many.maxRssMB, treeRssMB: many.treeRssMB,
       ceilingScaling, efficiency: ceilingScaling ? one.seconds / many.seconds / ceilingScaling : undefined,
       pinned: canPin, oneSeconds: one.allSeconds, oneUnpinnedSeconds: oneFree.allSeconds, manySeconds: many.allSeconds, ceilingSeconds: ceiling?.allSeconds,
     });
@@ -240,11 +257,12 @@ const md = [
     `"One core" figures (raw engine, tokbench 1 job) ran pinned to one CPU${canPin ? ' (taskset)' : ' — taskset was missing, so NOT pinned'}; each figure is the median of its runs (seconds listed), taken in interleaved rounds (raw, tokbench, raw, tokbench…) so that the machine's drift stays out of the ratios. ` +
     'tokbench time includes reading, parsing, validating and scanning the corpus, sanity checks and aggregation; raw is the engine alone on texts already in memory (tokenizer load included in both); "raw script" is the same engine run as the simplest script would run it on the same file: read, split into lines, JSON.parse, encode, sum. ' +
     'Scaling = tokbench --jobs N (all cores) ÷ --jobs 1 on one core; in brackets, ÷ --jobs 1 unpinned. ' +
+    'Peak RSS of an N-job run: the main process and its workers together (their resident memory summed, sampled every 20 ms from /proc; pages shared between them counted in each), in brackets the main process alone. ' +
     'Ceiling = what N one-core runs at once (each pinned to its own CPU, each on the whole corpus) achieve against one alone: the most any parallel run could scale on this machine, since a core slows down when the others are busy.',
   '',
-  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | tokbench/raw script | jobs | N-job MB/s | scaling | ceiling | JS engine MB/s | peak RSS MB (main process) | seconds (runs) |',
+  '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | tokbench/raw script | jobs | N-job MB/s | scaling | ceiling | JS engine MB/s | peak RSS MB | seconds (runs) |',
   '|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|',
-  ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${f(r.overheadRatioWithReading, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${r.scaling === undefined ? '–' : `${f(r.scaling)} (${f(r.scalingVsUnpinned)})`} | ${f(r.ceilingScaling)} | ${f(r.jsMBs)} | ${f(r.tokbenchRssMB, 0)} | ${r.jobs ? `1 job ${r.oneSeconds.join('/')}; ${r.jobs} jobs ${r.manySeconds.join('/')}${r.ceilingSeconds ? `; ${r.jobs} one-core runs at once ${r.ceilingSeconds.join('/')}` : ''}` : `raw ${r.rawSeconds.join('/')}; tokbench ${r.tokbenchSeconds.join('/')}`} |`),
+  ...rows.map((r) => `| ${r.corpusMB} | ${r.pairs} | ${r.tokenizer} | ${f(r.rawMBs)} | ${f(r.tokbench1MBs)} | ${f(r.overheadRatio, 3)} | ${f(r.overheadRatioWithReading, 3)} | ${r.jobs ?? 1} | ${f(r.tokbenchNMBs)} | ${r.scaling === undefined ? '–' : `${f(r.scaling)} (${f(r.scalingVsUnpinned)})`} | ${f(r.ceilingScaling)} | ${f(r.jsMBs)} | ${r.jobs && r.treeRssMB !== undefined ? `${f(r.treeRssMB, 0)} (main ${f(r.tokbenchRssMB, 0)})` : f(r.tokbenchRssMB, 0)} | ${r.jobs ? `1 job ${r.oneSeconds.join('/')}; ${r.jobs} jobs ${r.manySeconds.join('/')}${r.ceilingSeconds ? `; ${r.jobs} one-core runs at once ${r.ceilingSeconds.join('/')}` : ''}` : `raw ${r.rawSeconds.join('/')}; tokbench ${r.tokbenchSeconds.join('/')}`} |`),
   ...(marginal.length ? ['', `Steady-state throughput, tokbench ÷ raw on one core for the megabytes from ${marginal[0].fromMB} MB to ${marginal[0].toMB} MB (fixed costs cancel): ` +
     `${marginal.map((m) => `${m.tokenizer} ${m.ratio.toFixed(3)}`).join(', ')}.`] : []),
   '',

@@ -257,7 +257,7 @@ const md = [
     `"One core" figures (raw engine, tokbench 1 job) ran pinned to one CPU${canPin ? ' (taskset)' : ' — taskset was missing, so NOT pinned'}; each figure is the median of its runs (seconds listed), taken in interleaved rounds (raw, tokbench, raw, tokbench…) so that the machine's drift stays out of the ratios. ` +
     'tokbench time includes reading, parsing, validating and scanning the corpus, sanity checks and aggregation; raw is the engine alone on texts already in memory (tokenizer load included in both); "raw script" is the same engine run as the simplest script would run it on the same file: read, split into lines, JSON.parse, encode, sum. ' +
     'Scaling = tokbench --jobs N (all cores) ÷ --jobs 1 on one core; in brackets, ÷ --jobs 1 unpinned. ' +
-    'Peak RSS of an N-job run: the main process and its workers together (their resident memory summed, sampled every 20 ms from /proc; pages shared between them counted in each), in brackets the main process alone. ' +
+    'Peak RSS of an N-job run: the main process and its workers together (their resident memory summed, sampled every 50 ms from /proc; pages shared between them counted in each), in brackets the main process alone. ' +
     'Ceiling = what N one-core runs at once (each pinned to its own CPU, each on the whole corpus) achieve against one alone: the most any parallel run could scale on this machine, since a core slows down when the others are busy.',
   '',
   '| corpus MB | pairs | tokenizer | raw engine MB/s | tokbench 1 job MB/s | tokbench/raw | tokbench/raw script | jobs | N-job MB/s | scaling | ceiling | JS engine MB/s | peak RSS MB | seconds (runs) |',

@@ -8,7 +8,7 @@ import { ROOT } from '../helpers/paths.js';
 // The bench's memory figure for `--jobs N` runs: the main process and its workers summed.
 const { sampleTreeRss, treeRssBytes } = (await import(join(ROOT, 'scripts/tree-rss.mjs'))) as {
   sampleTreeRss: (pid: number, everyMs?: number) => { stop(): number | undefined };
-  treeRssBytes: (pid: number) => number | undefined;
+  treeRssBytes: (pid: number, allThreads?: boolean) => number | undefined;
 };
 
 const MB = 1024 * 1024;
@@ -37,6 +37,7 @@ describe.runIf(onLinux)('tree-rss (bench: memory of a process and its workers)',
     const grandchildPid = Number(/ready (\d+)/.exec(line.toString())![1]);
     const all = treeRssBytes(tree.pid!)!;
     const grandchild = treeRssBytes(grandchildPid)!;
+    const allByEveryThread = treeRssBytes(tree.pid!, true)!;
     // The parent's own resident pages, read here from /proc independently of the module.
     const parentOnly = Number(readFileSync(`/proc/${tree.pid}/statm`, 'utf8').split(' ')[1]) * pageBytes;
     await new Promise((r) => setTimeout(r, 50));
@@ -48,6 +49,8 @@ describe.runIf(onLinux)('tree-rss (bench: memory of a process and its workers)',
     expect(parentOnly).toBeLessThan(150 * MB);
     // Sampled a moment apart, so equal within a few MB.
     expect(Math.abs(all - (parentOnly + grandchild))).toBeLessThan(8 * MB);
+    // Node started the grandchild from its main thread: reading that thread's list alone finds it.
+    expect(Math.abs(allByEveryThread - all)).toBeLessThan(8 * MB);
     expect(peakMB).toBeGreaterThan(200 + 20); // node's own ~40 MB per process on top of the held buffer
   }, 30_000);
 

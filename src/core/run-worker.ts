@@ -10,6 +10,7 @@ import { passesOf, runPassList, selectPasses } from './passes.js';
 import type { PairSample } from './sanity.js';
 import type { PoolMessage, PoolReply } from './pool.js';
 import { countSides, failureOf, loadRunTokenizer } from './runner.js';
+import { lazyArray } from './lazy-array.js';
 import { packedAt, TextStoreReader, type PackedStrings } from './text-store.js';
 
 /*
@@ -91,22 +92,46 @@ class StoreSegment {
   }
 }
 
-let corpora: { corpus: Corpus; whole: Corpus; sample: PairSample } | undefined;
-/** The run's corpus (and, under --shard, the whole one), rebuilt from the text store once, for passes that read texts. */
-function corpusObjects(): { corpus: Corpus; whole: Corpus; sample: PairSample } {
-  if (corpora) return corpora;
+interface CorpusObjects {
+  corpus: Corpus;
+  whole: Corpus;
+  sample: PairSample;
+}
+
+let built: CorpusObjects | undefined;
+let sampled: CorpusObjects | undefined;
+
+/**
+ * The run's corpus (and, under --shard, the whole one), rebuilt from the text store: 'all' builds every pair (for the
+ * passes that read them all), 'sample' makes each pair when it is read (for the checks, which read a few thousand
+ * pairs, the sanity sample: building all 342,000 pairs of a 100 MB corpus took 50–320 ms of a worker's CPU there, at
+ * the busiest moment of a run, the main process still parsing and the other worker counting).
+ */
+function corpusObjects(need: 'all' | 'sample'): CorpusObjects {
+  if (built) return built;
+  if (need === 'sample' && sampled) return sampled;
   const { ids, domains, spans, corpusMeta, sample, sampleTexts } = deserialize(readFileSync(init.meta)) as PairMeta;
-  const pairs: StoredPair[] = new Array<StoredPair>(ids.ends.length);
-  init.segments.forEach((files, c) => {
-    const { start, end } = spans[c]!;
-    const segment = new StoreSegment(files);
-    for (let i = start; i < end; i++) pairs[i] = new StoredPair(ids, i, domains.names[domains.of[i]!]!, segment, i - start);
-  });
-  sample.indices.forEach((i, k) => pairs[i]!.know(sampleTexts.zh[k]!, sampleTexts.en[k]!));
+  const count = ids.ends.length;
+  const segments = init.segments.map((files) => new StoreSegment(files));
+  const knownAt = new Map(sample.indices.map((i, k) => [i, k]));
+  let c = 0;
+  const makePair = (i: number): StoredPair => {
+    // Segments are in pair order: pairs are made in ascending order when all are built, in any order when sampled.
+    if (i < spans[c]!.start || i >= spans[c]!.end) c = spans.findIndex((sp) => i >= sp.start && i < sp.end);
+    const pair = new StoredPair(ids, i, domains.names[domains.of[i]!]!, segments[c]!, i - spans[c]!.start);
+    const k = knownAt.get(i);
+    if (k !== undefined) pair.know(sampleTexts.zh[k]!, sampleTexts.en[k]!);
+    return pair;
+  };
+  const pairs = need === 'all' ? Array.from({ length: count }, (_, i) => makePair(i)) : lazyArray(count, makePair);
   const whole: Corpus = { ...corpusMeta, pairs };
-  const corpus = init.slice ? { ...whole, pairs: pairs.slice(init.slice.start, init.slice.end) } : whole;
-  corpora = { corpus, whole, sample };
-  return corpora;
+  const slice = init.slice;
+  const corpus = !slice ? whole
+    : { ...whole, pairs: need === 'all' ? pairs.slice(slice.start, slice.end) : lazyArray(slice.end - slice.start, (i) => pairs[slice.start + i]!) };
+  const out = { corpus, whole, sample };
+  if (need === 'all') built = out;
+  else sampled = out;
+  return out;
 }
 
 function segmentTexts(seg: SegmentFiles): { zh: string[]; en: string[] } {
@@ -130,7 +155,8 @@ async function run(task: WorkerTask): Promise<WorkerOutput> {
         if (task.kind === 'finish') release([task.spec]);
         return { kind: 'passes', info: tok.info, outputs: [], seconds: (performance.now() - t0) / 1000 };
       }
-      const { corpus, whole, sample } = corpusObjects();
+      // The checks (sanity) read only the sample's pairs; the passes after the counting read every pair.
+      const { corpus, whole, sample } = corpusObjects(task.kind === 'checks' ? 'sample' : 'all');
       const id = tok.info.id;
       const histograms = task.kind === 'finish' && task.histograms ? { zh: new IdHistogram(0, task.histograms.zh), en: new IdHistogram(0, task.histograms.en) } : undefined;
       const pairCounts = task.kind === 'finish' ? task.pairCounts : { zh: [], en: [] };

@@ -95,11 +95,20 @@ const canPin = (() => {
   try { execFileSync('taskset', ['-c', '0', 'true']); return true; } catch { return false; }
 })();
 
-function measureOnce(mode, tok, corpus, j, pin) {
-  const args = ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, String(j)];
-  const [cmd, full] = pin && canPin ? ['taskset', ['-c', String(cpus().length - 1), process.execPath, ...args]] : [process.execPath, args];
-  const out = execFileSync(cmd, full, { encoding: 'utf8', maxBuffer: 1 << 26 });
+/** Node's arguments for one measurement in a child process (child mode, at the top of this file). */
+function childArgs(mode, tok, corpus, j) {
+  return ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, String(j)];
+}
+
+/** A child measurement's result: the JSON line it prints last. */
+function childResult(out) {
   return JSON.parse(out.trim().split('\n').pop());
+}
+
+function measureOnce(mode, tok, corpus, j, pin) {
+  const args = childArgs(mode, tok, corpus, j);
+  const [cmd, full] = pin && canPin ? ['taskset', ['-c', String(cpus().length - 1), process.execPath, ...args]] : [process.execPath, args];
+  return childResult(execFileSync(cmd, full, { encoding: 'utf8', maxBuffer: 1 << 26 }));
 }
 
 /**
@@ -107,12 +116,11 @@ function measureOnce(mode, tok, corpus, j, pin) {
  * `treeRssMB` is the peak of the sum, where maxRssMB is the main process's own peak.
  */
 function measureTreeOnce(mode, tok, corpus, j) {
-  const args = ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, String(j)];
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, out) => {
+    const child = execFile(process.execPath, childArgs(mode, tok, corpus, j), { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, out) => {
       const treeRssMB = sampler.stop();
       if (err) reject(err);
-      else resolve({ ...JSON.parse(out.trim().split('\n').pop()), treeRssMB });
+      else resolve({ ...childResult(out), treeRssMB });
     });
     const sampler = sampleTreeRss(child.pid);
   });
@@ -125,8 +133,8 @@ function measureTreeOnce(mode, tok, corpus, j) {
  */
 async function measureConcurrentOnce(mode, tok, corpus, n) {
   const runs = Array.from({ length: n }, (_, k) => new Promise((resolve, reject) => {
-    const args = ['-c', String(k), process.execPath, '--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', mode, tok, corpus, '1'];
-    execFile('taskset', args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, out) => (err ? reject(err) : resolve(JSON.parse(out.trim().split('\n').pop()))));
+    const args = ['-c', String(k), process.execPath, ...childArgs(mode, tok, corpus, 1)];
+    execFile('taskset', args, { encoding: 'utf8', maxBuffer: 1 << 26 }, (err, out) => (err ? reject(err) : resolve(childResult(out))));
   }));
   const all = await Promise.all(runs);
   return { ...all[0], seconds: Math.max(...all.map((r) => r.seconds)) };

@@ -1,6 +1,6 @@
 // Peak resident memory of a process together with all its descendants (the worker processes of `--jobs N`), for the
 // bench. A process's own maxRSS (getrusage) leaves its children out, and the kernel's figure for children is the largest
-// one, not their sum; so the tree is sampled from /proc while it runs. Linux only: elsewhere `sample()` gives undefined.
+// one, not their sum; so the tree is sampled from /proc while it runs. Linux only: elsewhere the peak is undefined.
 import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -56,8 +56,9 @@ export function treeRssBytes(pid, allThreads = false) {
 }
 
 /**
- * Samples the tree of `pid` every `everyMs` (memory grows over seconds, not milliseconds) until stop() is called; stop() returns the peak in MB (undefined if never
- * measured). The sum counts pages shared between processes (the node binary, libraries) once per process, as `ps` does.
+ * Samples the tree of `pid` every `everyMs` (memory grows over seconds, not milliseconds) until stop() is called;
+ * stop() returns the peak in MB (undefined if never measured). The sum counts pages shared between processes (the
+ * node binary, libraries) once per process, as `ps` does.
  */
 export function sampleTreeRss(pid, everyMs = 50) {
   let peak;

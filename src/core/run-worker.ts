@@ -98,6 +98,33 @@ interface CorpusObjects {
   sample: PairSample;
 }
 
+/** The meta file read once, and a pair of the whole corpus made from it (and the store) on demand. */
+interface StoreView {
+  count: number;
+  meta: PairMeta;
+  makePair: (i: number) => StoredPair;
+}
+
+let view: StoreView | undefined;
+function storeView(): StoreView {
+  if (view) return view;
+  const meta = deserialize(readFileSync(init.meta)) as PairMeta;
+  const { ids, domains, spans, sample, sampleTexts } = meta;
+  const segments = init.segments.map((files) => new StoreSegment(files));
+  const knownAt = new Map(sample.indices.map((i, k) => [i, k]));
+  let c = 0;
+  const makePair = (i: number): StoredPair => {
+    // Segments are in pair order: pairs are made in ascending order when all are built, in any order when sampled.
+    if (i < spans[c]!.start || i >= spans[c]!.end) c = spans.findIndex((sp) => i >= sp.start && i < sp.end);
+    const pair = new StoredPair(ids, i, domains.names[domains.of[i]!]!, segments[c]!, i - spans[c]!.start);
+    const k = knownAt.get(i);
+    if (k !== undefined) pair.know(sampleTexts.zh[k]!, sampleTexts.en[k]!);
+    return pair;
+  };
+  view = { count: ids.ends.length, meta, makePair };
+  return view;
+}
+
 let built: CorpusObjects | undefined;
 let sampled: CorpusObjects | undefined;
 
@@ -110,25 +137,13 @@ let sampled: CorpusObjects | undefined;
 function corpusObjects(need: 'all' | 'sample'): CorpusObjects {
   if (built) return built;
   if (need === 'sample' && sampled) return sampled;
-  const { ids, domains, spans, corpusMeta, sample, sampleTexts } = deserialize(readFileSync(init.meta)) as PairMeta;
-  const count = ids.ends.length;
-  const segments = init.segments.map((files) => new StoreSegment(files));
-  const knownAt = new Map(sample.indices.map((i, k) => [i, k]));
-  let c = 0;
-  const makePair = (i: number): StoredPair => {
-    // Segments are in pair order: pairs are made in ascending order when all are built, in any order when sampled.
-    if (i < spans[c]!.start || i >= spans[c]!.end) c = spans.findIndex((sp) => i >= sp.start && i < sp.end);
-    const pair = new StoredPair(ids, i, domains.names[domains.of[i]!]!, segments[c]!, i - spans[c]!.start);
-    const k = knownAt.get(i);
-    if (k !== undefined) pair.know(sampleTexts.zh[k]!, sampleTexts.en[k]!);
-    return pair;
-  };
+  const { count, meta, makePair } = storeView();
   const pairs = need === 'all' ? Array.from({ length: count }, (_, i) => makePair(i)) : lazyArray(count, makePair);
-  const whole: Corpus = { ...corpusMeta, pairs };
+  const whole: Corpus = { ...meta.corpusMeta, pairs };
   const slice = init.slice;
   const corpus = !slice ? whole
     : { ...whole, pairs: need === 'all' ? pairs.slice(slice.start, slice.end) : lazyArray(slice.end - slice.start, (i) => pairs[slice.start + i]!) };
-  const out = { corpus, whole, sample };
+  const out = { corpus, whole, sample: meta.sample };
   if (need === 'all') built = out;
   else sampled = out;
   return out;

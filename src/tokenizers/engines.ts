@@ -7,16 +7,16 @@
  */
 
 import { createRequire } from 'node:module';
+import { loadTiktokenEngine, type TiktokenEngine } from './tiktoken-direct.js';
 
 type NativeHf = typeof import('tokenizers');
 type JsHf = typeof import('@huggingface/tokenizers');
-type Tiktoken = typeof import('tiktoken');
 
 const require = createRequire(import.meta.url);
 
 let nativeHf: NativeHf | undefined;
 let jsHf: JsHf | undefined;
-let tiktoken: Tiktoken | undefined;
+let tiktoken: TiktokenEngine | undefined;
 
 /** The HF `tokenizers` Rust engine (native binding). */
 export function nativeHfEngine(): NativeHf {
@@ -28,7 +28,15 @@ export function jsHfEngine(): JsHf {
   return (jsHf ??= require('@huggingface/tokenizers') as JsHf);
 }
 
-/** tiktoken (Rust compiled to WASM). */
-export function tiktokenEngine(): Tiktoken {
-  return (tiktoken ??= require('tiktoken') as Tiktoken);
+/** tiktoken (Rust compiled to WASM), with the direct count path of tiktoken-direct.ts. */
+export function tiktokenEngine(): TiktokenEngine {
+  return (tiktoken ??= loadTiktokenEngine());
+}
+
+/**
+ * The engine packages this process has loaded, by package name. The module cache cannot tell for tiktoken: its glue
+ * runs as a private copy that is kept out of the cache (tiktoken-direct.ts).
+ */
+export function loadedEngines(): string[] {
+  return [['tokenizers', nativeHf], ['@huggingface/tokenizers', jsHf], ['tiktoken', tiktoken]].filter(([, e]) => e !== undefined).map(([name]) => name as string);
 }

@@ -118,27 +118,21 @@ export class TiktokenAdapter implements TokenizerAdapter {
 
   constructor(encoding: BuiltinEncoding, info: TokenizerInfo, _options: EncodeOptions) {
     // tiktoken's OpenAI encodings never add BOS/EOS: there is no post-processor, so addSpecialTokens is moot.
-    this.enc = tiktokenEngine().get_encoding(encoding as TiktokenEncoding);
+    this.enc = tiktokenEngine().binding.get_encoding(encoding as TiktokenEncoding);
     this.encoding = encoding;
     this.info = info;
   }
 
   /** Token count of one text; long lines are encoded chunk by chunk at count-neutral boundaries. */
   private countOne(enc: Tiktoken, text: string, sink?: IdSink): number {
-    if (text.length <= LONG_LINE) {
-      const ids = enc.encode_ordinary(text);
-      sink?.add(ids);
-      return ids.length;
-    }
-    let n = 0;
+    const engine = tiktokenEngine();
+    if (text.length <= LONG_LINE) return engine.countOrdinary(enc, text, sink);
     // The sink takes one id list per text: a chunked line's ids are joined for it.
-    const all: number[] | undefined = sink ? [] : undefined;
-    for (const chunk of this.chunks(text)) {
-      const ids = enc.encode_ordinary(chunk);
-      if (all) for (const id of ids) all.push(id);
-      n += ids.length;
-    }
-    if (all) sink!.add(all);
+    const all: number[] = [];
+    const collect: IdSink | undefined = sink && { add: (ids) => { for (let i = 0; i < ids.length; i++) all.push(ids[i]!); } };
+    let n = 0;
+    for (const chunk of this.chunks(text)) n += engine.countOrdinary(enc, chunk, collect);
+    sink?.add(all);
     return n;
   }
 

@@ -141,7 +141,7 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   constructor(file: RankFile, config: TiktokenFileConfig, info: Omit<TokenizerInfo, 'vocabSize' | 'sha256' | 'normalization' | 'engine'>, _options: EncodeOptions) {
     checkRegex(config.regex);
     try {
-      this.enc = new (tiktokenEngine().Tiktoken)(file.text, config.specialTokens, config.regex);
+      this.enc = new (tiktokenEngine().binding.Tiktoken)(file.text, config.specialTokens, config.regex);
     } catch (err) {
       throw new DataError(`tiktoken cannot load ${info.source.path ?? info.id}: ${(err as Error).message}`, 'check the file and the --regex', err);
     }

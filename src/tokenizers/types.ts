@@ -55,6 +55,7 @@ export interface EncodeOptions {
 
 /** Receives the ids of each text a `countBatch` call encodes, once per text, in order (IdHistogram is one). */
 export interface IdSink {
+  /** One text's ids; `ids` may be a view of engine memory that is reused once add returns: copy what you keep. */
   add(ids: ArrayLike<number>): void;
 }
 

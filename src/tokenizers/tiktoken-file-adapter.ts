@@ -206,7 +206,10 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   }
 
   private ids(text: string): Uint32Array {
-    const t = this.nfc ? text.normalize('NFC') : text;
+    return this.idsOfNormalized(this.nfc ? text.normalize('NFC') : text);
+  }
+
+  private idsOfNormalized(t: string): Uint32Array {
     const enc = this.live;
     if (this.chunkRanks === undefined || t.length <= LONG_LINE) return this.encodeWhole(enc, t);
     // Long line: cut (after normalisation) only where the count provably cannot change; see canChunk.
@@ -228,8 +231,12 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   }
 
   async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
-    return texts.map((t) => {
-      const ids = this.ids(t);
+    const engine = tiktokenEngine();
+    return texts.map((text) => {
+      const t = this.nfc ? text.normalize('NFC') : text;
+      // No special tokens and no cut to make: plain encode_ordinary, counted on the direct path (tiktoken-direct.ts).
+      if (!this.hasSpecials && (this.chunkRanks === undefined || t.length <= LONG_LINE)) return engine.countOrdinary(this.live, t, sink);
+      const ids = this.idsOfNormalized(t);
       sink?.add(ids);
       return ids.length;
     });

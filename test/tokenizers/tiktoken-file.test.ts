@@ -156,6 +156,11 @@ describe.skipIf(!haveFiles)('tiktoken rank files: parity with an independent JS 
     const text = 'GLM-4 的分词器在 2024 年发布，词表有 151329 个 token。';
     expect(await generic.encode(text)).toEqual(ref.encode(text));
     generic.dispose();
+    // With no special tokens a run counts through tiktoken's WASM exports (tiktoken-direct.ts): the same counts.
+    const corpus = loadBundledCorpus();
+    const r = await runBenchmark({ corpus, tokenizers: [`tiktoken:${FILES.glm4}`], regex: 'glm4' });
+    expect(r.failures).toEqual([]);
+    expect(r.results[0]!.pairCounts).toEqual({ zh: corpus.pairs.map((p) => ref.encode(p.zh).length), en: corpus.pairs.map((p) => ref.encode(p.en).length) });
     // A regex tiktoken's core would abort on is refused with a usage error, not a WASM crash.
     expect(() => loadTokenizer(`tiktoken:${FILES.glm4}`, { engine: 'native', addSpecialTokens: false, regex: '(' })).toThrow(UsageError);
   });

@@ -2,15 +2,17 @@
  * The direct count path (tiktoken-direct.ts) against tiktoken's public binding, which runs as its own module and WASM
  * instance here: the same ids for every text, on real text and on texts chosen to break the calling convention.
  */
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { get_encoding, type Tiktoken } from 'tiktoken';
 import { loadBundledCorpus, loadTextPair } from '../../src/corpora/loaders.js';
 import { packageVersion } from '../../src/core/version.js';
 import { DIRECT_VERSIONS, loadTiktokenEngine } from '../../src/tokenizers/tiktoken-direct.js';
 import { TIKTOKEN_ENCODINGS } from '../../src/tokenizers/tiktoken-adapter.js';
-import { NTREX_DIR, hasNtrex } from '../helpers/paths.js';
+import { NTREX_DIR, ROOT, hasNtrex } from '../helpers/paths.js';
 
 // Made before the direct engine loads its private copy of the glue: it must keep working after that.
 const early = get_encoding('cl100k_base');
@@ -72,6 +74,27 @@ describe('tiktoken direct count path', () => {
     const shared = createRequire(import.meta.url)('tiktoken') as typeof import('tiktoken');
     expect(shared.get_encoding).toBe(get_encoding);
     expect(engine.binding.get_encoding).not.toBe(get_encoding);
+  });
+
+  it('in the other order too: tiktoken required after the direct engine loads its own copy, both stay right', () => {
+    const direct = JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'tokenizers', 'tiktoken-direct.js')).href);
+    const script = `
+      import { createRequire } from 'node:module';
+      const { loadTiktokenEngine } = await import(${direct});
+      const engine = loadTiktokenEngine();
+      const ours = engine.binding.get_encoding('cl100k_base');
+      const shared = createRequire(import.meta.url)('tiktoken');
+      const theirs = shared.get_encoding('cl100k_base');
+      const text = '先加载直接路径，再加载共享模块 direct first, shared second';
+      let ids = [];
+      const n = engine.countOrdinary(ours, text, { add: (v) => (ids = Array.from(v)) });
+      console.log(JSON.stringify({ direct: engine.direct, separate: shared.get_encoding !== engine.binding.get_encoding, n, ids, theirs: Array.from(theirs.encode_ordinary(text)) }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }).trim()) as { direct: boolean; separate: boolean; n: number; ids: number[]; theirs: number[] };
+    expect(out.direct).toBe(true);
+    expect(out.separate).toBe(true);
+    expect(out.ids).toEqual(out.theirs);
+    expect(out.n).toBe(out.theirs.length);
+    expect(out.ids).toEqual(Array.from(early.encode_ordinary('先加载直接路径，再加载共享模块 direct first, shared second')));
   });
 
   it('refuses a freed encoder with an error, not a WASM trap', () => {

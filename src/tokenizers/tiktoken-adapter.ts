@@ -6,6 +6,7 @@ import { DataError } from '../core/errors.js';
 import { packageRoot } from '../core/version.js';
 import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './types.js';
 import { tiktokenEngine } from './engines.js';
+import type { TiktokenEngine } from './tiktoken-direct.js';
 import { byteVocabFromRanks, splitLetterRunsAtSafeBoundaries, type ByteVocab, type CutRule } from './safe-chunks.js';
 
 /** Lines longer than this (UTF-16 units) are split at provably count-neutral boundaries (see safe-chunks.ts). */
@@ -115,17 +116,19 @@ export class TiktokenAdapter implements TokenizerAdapter {
   private cutRule: CutRule | null | undefined;
   private known: { ranks: number; specials: Set<number> } | undefined;
   private readonly encoding: BuiltinEncoding;
+  /** The engine the encoder was made on: its countOrdinary is the only one that may be given the encoder. */
+  private readonly engine: TiktokenEngine = tiktokenEngine();
 
   constructor(encoding: BuiltinEncoding, info: TokenizerInfo, _options: EncodeOptions) {
     // tiktoken's OpenAI encodings never add BOS/EOS: there is no post-processor, so addSpecialTokens is moot.
-    this.enc = tiktokenEngine().binding.get_encoding(encoding as TiktokenEncoding);
+    this.enc = this.engine.binding.get_encoding(encoding as TiktokenEncoding);
     this.encoding = encoding;
     this.info = info;
   }
 
   /** Token count of one text; long lines are encoded chunk by chunk at count-neutral boundaries. */
   private countOne(enc: Tiktoken, text: string, sink?: IdSink): number {
-    const engine = tiktokenEngine();
+    const engine = this.engine;
     if (text.length <= LONG_LINE) return engine.countOrdinary(enc, text, sink);
     // The sink takes one id list per text: a chunked line's ids are joined for it.
     const all: number[] = [];

@@ -151,7 +151,7 @@ class DirectEngine implements TiktokenEngine {
       const idsAt = this.view.getInt32(ret, true) >>> 0;
       const n = this.view.getInt32(ret + 4, true);
       try {
-        if (sink) sink.add(new Uint32Array(this.w.memory.buffer, idsAt, n));
+        if (sink) sink.add(new Uint32Array(w.memory.buffer, idsAt, n));
       } finally {
         w.__wbindgen_export_3(idsAt, n * 4, 4);
       }

@@ -6,6 +6,7 @@ import type { EncodeOptions, IdSink, TokenizerAdapter, TokenizerInfo } from './t
 import { isGitLfsPointer } from '../core/sniff.js';
 import { LONG_LINE } from './tiktoken-adapter.js';
 import { tiktokenEngine } from './engines.js';
+import type { TiktokenEngine } from './tiktoken-direct.js';
 import { byteVocabFromRankFile, containsCutLetter, splitLetterRunsAtSafeBoundaries, type ByteVocab } from './safe-chunks.js';
 
 /**
@@ -129,6 +130,8 @@ export function readRankFile(path: string): RankFile {
 export class TiktokenFileAdapter implements TokenizerAdapter {
   readonly info: TokenizerInfo;
   private enc: Tiktoken | undefined;
+  /** The engine the encoder was made on: its countOrdinary is the only one that may be given the encoder. */
+  private readonly engine: TiktokenEngine = tiktokenEngine();
   private readonly nfc: boolean;
   private readonly hasSpecials: boolean;
   /**
@@ -141,7 +144,7 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   constructor(file: RankFile, config: TiktokenFileConfig, info: Omit<TokenizerInfo, 'vocabSize' | 'sha256' | 'normalization' | 'engine'>, _options: EncodeOptions) {
     checkRegex(config.regex);
     try {
-      this.enc = new (tiktokenEngine().binding.Tiktoken)(file.text, config.specialTokens, config.regex);
+      this.enc = new (this.engine.binding.Tiktoken)(file.text, config.specialTokens, config.regex);
     } catch (err) {
       throw new DataError(`tiktoken cannot load ${info.source.path ?? info.id}: ${(err as Error).message}`, 'check the file and the --regex', err);
     }
@@ -231,7 +234,7 @@ export class TiktokenFileAdapter implements TokenizerAdapter {
   }
 
   async countBatch(texts: readonly string[], sink?: IdSink): Promise<number[]> {
-    const engine = tiktokenEngine();
+    const engine = this.engine;
     return texts.map((text) => {
       const t = this.nfc ? text.normalize('NFC') : text;
       // No special tokens and no cut to make: plain encode_ordinary, counted on the direct path (tiktoken-direct.ts).
